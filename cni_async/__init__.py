@@ -1,0 +1,92 @@
+"""cni-async: an asyncio SDK for Cloudflare's Network Interconnects (CNI) API.
+
+```python
+import cni_async
+
+async with cni_async.Client(api_token="...", account_id="...") as cf:
+    async for icon in cf.interconnects.list():
+        print(icon.name, (await cf.interconnects.status(icon.name)).state)
+```
+"""
+
+from ._client import Client
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    CNIError,
+    ConfigurationError,
+    ConflictError,
+    ErrorDetail,
+    InternalServerError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestValidationError,
+    UnprocessableEntityError,
+)
+from ._models import (
+    BgpControl,
+    Cni,
+    CniCreate,
+    Facility,
+    GcpPartnerInterconnect,
+    GcpPartnerInterconnectCreate,
+    Interconnect,
+    InterconnectCreate,
+    InterconnectStatus,
+    MagicSettings,
+    Page,
+    PhysicalInterconnect,
+    PhysicalInterconnectCreate,
+    Settings,
+    Slot,
+)
+from ._pagination import Paginator
+from ._retry import RetryPolicy
+from ._version import __version__
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BgpControl",
+    "CNIError",
+    "Client",
+    "ClientClosedError",
+    "Cni",
+    "CniCreate",
+    "ConfigurationError",
+    "ConflictError",
+    "ErrorDetail",
+    "Facility",
+    "GcpPartnerInterconnect",
+    "GcpPartnerInterconnectCreate",
+    "Interconnect",
+    "InterconnectCreate",
+    "InterconnectStatus",
+    "InternalServerError",
+    "MagicSettings",
+    "NotFoundError",
+    "Page",
+    "PaginationError",
+    "Paginator",
+    "PermissionDeniedError",
+    "PhysicalInterconnect",
+    "PhysicalInterconnectCreate",
+    "RateLimitError",
+    "RequestValidationError",
+    "RetryPolicy",
+    "Settings",
+    "Slot",
+    "UnprocessableEntityError",
+    "__version__",
+]

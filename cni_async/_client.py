@@ -1,0 +1,149 @@
+"""`Client`: credentials, account, session ownership and the four resources."""
+
+from __future__ import annotations
+
+import math
+import os
+from types import TracebackType
+
+from ._auth import resolve_credentials
+from ._exceptions import ConfigurationError
+from ._pipeline import Pipeline
+from ._resources.cnis import Cnis
+from ._resources.interconnects import Interconnects
+from ._resources.settings import Settings
+from ._resources.slots import Slots
+from ._retry import RetryPolicy
+from ._transport import ClientSession, Transport
+
+__all__ = ["Client"]
+
+DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
+
+
+class Client:
+    """An async client for Cloudflare's Network Interconnects API.
+
+    ```python
+    async with cni_async.Client(api_token="...", account_id="...") as cf:
+        async for icon in cf.interconnects.list():
+            print(icon.name)
+    ```
+
+    Args:
+        api_token: an API token, sent as `Authorization: Bearer` (env `CLOUDFLARE_API_TOKEN`).
+        api_key: a global API key, with `api_email` (env `CLOUDFLARE_API_KEY`).
+        api_email: the account e-mail that goes with `api_key` (env `CLOUDFLARE_EMAIL`).
+        user_service_key: an Origin CA key (env `CLOUDFLARE_API_USER_SERVICE_KEY`).
+        account_id: the default account of every call (env `CLOUDFLARE_ACCOUNT_ID`);
+            each method's `account_id=` wins over it.
+        base_url: the API root (env `CLOUDFLARE_BASE_URL`), default
+            `https://api.cloudflare.com/client/v4`; a trailing slash is fine.
+        timeout: seconds for one attempt of one request, from sending to the last byte.
+        max_retries: retries after the first attempt; 0 turns retries off.
+            Ignored when `retry` is given.
+        retry: the full retry policy (`RetryPolicy`), instead of `max_retries`.
+        session: an `aiohttp.ClientSession` you own and close; the client never
+            closes it. Without one the client makes its own, in the running loop,
+            and closes it on `async with` exit or `aclose()`.
+        max_connections: the most connections open at once on the client's own session.
+
+    Exactly one credential scheme must be given, explicitly or in the environment;
+    explicit arguments always beat the environment.
+    """
+
+    def __init__(  # noqa: PLR0913 - keyword-only options, as documented
+        self,
+        *,
+        api_token: str | None = None,
+        api_key: str | None = None,
+        api_email: str | None = None,
+        user_service_key: str | None = None,
+        account_id: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 2,
+        retry: RetryPolicy | None = None,
+        session: ClientSession | None = None,
+        max_connections: int = 100,
+    ) -> None:
+        env = os.environ
+        credentials = resolve_credentials(
+            api_token=api_token,
+            api_key=api_key,
+            api_email=api_email,
+            user_service_key=user_service_key,
+            environ=env,
+        )
+        if account_id is None:
+            account_id = env.get("CLOUDFLARE_ACCOUNT_ID") or None
+        if account_id is not None and (not isinstance(account_id, str) or not account_id):
+            raise ConfigurationError("account_id must be a non-empty string")
+        base_url = base_url or env.get("CLOUDFLARE_BASE_URL") or DEFAULT_BASE_URL
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"base_url must start with http:// or https://, got {base_url!r}")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
+            timeout > 0 and math.isfinite(timeout)
+        ):
+            raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        if retry is None:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
+            retry = RetryPolicy(attempts=max_retries + 1)
+        if session is not None and not isinstance(session, ClientSession):
+            raise ConfigurationError("session must be an aiohttp.ClientSession")
+        self._scheme = credentials.scheme
+        self._transport = Transport(session, timeout=float(timeout), max_connections=max_connections)
+        self._pipeline = Pipeline(
+            self._transport,
+            base_url=base_url,
+            auth_headers=credentials.headers,
+            account_id=account_id,
+            policy=retry,
+        )
+        self.interconnects = Interconnects(self._pipeline)
+        self.cnis = Cnis(self._pipeline)
+        self.slots = Slots(self._pipeline)
+        self.settings = Settings(self._pipeline)
+
+    @property
+    def account_id(self) -> str | None:
+        """The default account id of every call."""
+        return self._pipeline.account_id
+
+    @property
+    def base_url(self) -> str:
+        """The API root every path is appended to (no trailing slash)."""
+        return self._pipeline.base_url
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The client's retry policy."""
+        return self._pipeline.policy
+
+    @property
+    def closed(self) -> bool:
+        """Whether `aclose()` was called; a closed client refuses work."""
+        return self._transport.closed
+
+    def __repr__(self) -> str:
+        return (
+            f"<cni_async.Client base_url={self.base_url!r} account_id={self.account_id!r} "
+            f"auth={self._scheme}{' closed' if self.closed else ''}>"
+        )
+
+    async def __aenter__(self) -> Client:
+        self._transport.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client's own session (never a borrowed one); further calls raise."""
+        await self._transport.close()

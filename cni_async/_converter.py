@@ -1,0 +1,162 @@
+"""The private cattrs converters: JSON <-> models, strict at the edge.
+
+Types are checked, not coerced: cattrs' default hooks would turn `{"code": 1}`
+into the text "{'code': 1}" where a string is promised, `"12"` into 12, or the
+string "ab" into the list ["a", "b"]. Unknown keys are ignored; unknown
+enum-like values stay plain strings because the models type them as `str`.
+
+Two converters share the same hooks. The fast one (no detailed validation)
+does all the work on a good body; only when it fails does the detailed one run
+again over the same body to name the JSON path of every problem.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar, get_origin
+
+import attrs
+import cattrs
+from cattrs.cols import list_structure_factory
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from ._models import GcpPartnerInterconnect, PhysicalInterconnect
+
+__all__ = ["ShapeError", "structure", "unstructure"]
+
+T = TypeVar("T")
+_Hook = Callable[[Any, Any], Any]
+
+
+class ShapeError(Exception):
+    """The JSON did not have the promised shape; `problems` name each path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class _WrongTypeError(TypeError):
+    def __init__(self, expected: str, value: object) -> None:
+        super().__init__(f"expected {expected}, got {_json_type(value)}")
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "non-finite number"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+
+
+def _structure_str(value: object, _: object) -> str:
+    if type(value) is str:
+        return value
+    raise _WrongTypeError("string", value)
+
+
+def _structure_int(value: object, _: object) -> int:
+    if type(value) is int:
+        return value
+    raise _WrongTypeError("integer", value)
+
+
+def _structure_bool(value: object, _: object) -> bool:
+    if type(value) is bool:
+        return value
+    raise _WrongTypeError("boolean", value)
+
+
+def _only(kind: type, expected: str, hook: _Hook) -> _Hook:
+    """Wrap a generated hook so it first checks the JSON container type."""
+
+    def checked(value: object, type_: object) -> Any:  # noqa: ANN401 - any model
+        if type(value) is not kind:
+            raise _WrongTypeError(expected, value)
+        return hook(value, type_)
+
+    return checked
+
+
+def _structure_interconnect(converter: cattrs.Converter) -> _Hook:
+    """Tell the two interconnect variants apart by shape, as the API's `type` is free text."""
+    physical = converter.get_structure_hook(PhysicalInterconnect)
+    gcp = converter.get_structure_hook(GcpPartnerInterconnect)
+
+    def hook(value: object, _: object) -> PhysicalInterconnect | GcpPartnerInterconnect:
+        if type(value) is not dict:
+            raise _WrongTypeError("object", value)
+        if "slot_id" in value or "facility" in value or "site" in value:
+            return physical(value, PhysicalInterconnect)  # type: ignore[no-any-return]
+        if "region" in value:
+            return gcp(value, GcpPartnerInterconnect)  # type: ignore[no-any-return]
+        msg = "neither a physical interconnect (slot_id, facility, site) nor a GCP one (region)"
+        raise ValueError(msg)
+
+    return hook
+
+
+def _unstructure_omitting_none(type_: type, conv: cattrs.Converter) -> _Hook:
+    """Leave optional fields out of request bodies when unset (None), keep all others."""
+    optional = {
+        field.name: override(omit_if_default=True)
+        for field in attrs.fields(type_)
+        if field.default is None
+    }
+    return make_dict_unstructure_fn(type_, conv, **optional)
+
+
+def _describe(exc: BaseException, type_: object) -> str:
+    """Say what was wrong at one JSON path, in the API's terms rather than Python's."""
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, (_WrongTypeError, ValueError)):
+        return str(exc)
+    return cattrs.v.format_exception(exc, type_)  # pragma: no cover - our hooks raise the above
+
+
+def _make(*, detailed: bool) -> cattrs.Converter:
+    conv = cattrs.Converter(detailed_validation=detailed)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook_factory(
+        lambda t: get_origin(t) is list,
+        lambda t, c: _only(list, "array", list_structure_factory(t, c)),
+    )
+    conv.register_structure_hook_factory(
+        attrs.has,
+        lambda t, c: _only(dict, "object", make_dict_structure_fn(t, c)),
+    )
+    conv.register_unstructure_hook_factory(attrs.has, _unstructure_omitting_none)
+    union = PhysicalInterconnect | GcpPartnerInterconnect
+    conv.register_structure_hook(union, _structure_interconnect(conv))
+    return conv
+
+
+_fast = _make(detailed=False)
+_detailed = _make(detailed=True)
+
+
+def structure(data: object, type_: type[T] | Any) -> T:  # noqa: ANN401 - unions are not `type`
+    """Structure JSON into `type_`, or raise ShapeError naming each bad JSON path."""
+    try:
+        return _fast.structure(data, type_)  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - any failure is re-run below for its paths
+        pass
+    try:
+        _detailed.structure(data, type_)
+    except Exception as exc:  # noqa: BLE001 - cattrs raises many kinds; all become ShapeError
+        raise ShapeError(cattrs.transform_error(exc, path="$", format_exception=_describe)) from None
+    msg = "the response did not match its model"  # pragma: no cover - both agree in practice
+    raise ShapeError([msg])  # pragma: no cover
+
+
+def unstructure(obj: object) -> Any:  # noqa: ANN401 - JSON-ready data
+    """Turn a model into JSON-ready data, leaving out unset optional fields."""
+    return _fast.unstructure(obj)

@@ -1,0 +1,155 @@
+"""Pure decisions about one HTTP response: no I/O, tested without sockets.
+
+`(status, headers, body bytes)` goes in; JSON, bytes or a typed error comes out.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import math
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from ._exceptions import (
+    APIResponseValidationError,
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    ErrorDetail,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+
+__all__ = ["decode_json", "parse_retry_after", "status_error"]
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+# Keys a bare CNI body has at its top level; a v4 envelope has none of them.
+_BARE_KEYS = frozenset({"items", "state", "default_asn", "id", "account"})
+_MAX_BODY_IN_MESSAGE = 200
+
+
+def decode_json(status: int, headers: Mapping[str, str], body: bytes) -> Any:  # noqa: ANN401 - JSON
+    """Parse a 2xx body as JSON, unwrapping a v4 envelope if one ever arrives.
+
+    The CNI API answers with bare JSON; an envelope `{"success", "result"}` with
+    none of the bare keys is unwrapped defensively.
+    """
+    try:
+        data = json.loads(body)
+    except ValueError:
+        problem = "the body is empty" if not body.strip() else "the body is not valid JSON"
+        raise APIResponseValidationError(
+            f"HTTP {status} response: {problem} @ $",
+            problems=[f"{problem} @ $"],
+            status_code=status,
+            request_id=headers.get("cf-ray"),
+        ) from None
+    if (
+        type(data) is dict
+        and "result" in data
+        and "success" in data
+        and _BARE_KEYS.isdisjoint(data)
+    ):
+        return data["result"]
+    return data
+
+
+def status_error(
+    status: int, headers: Mapping[str, str], body: bytes, *, method: str, path: str
+) -> APIStatusError:
+    """Build the typed error for a response with status >= 400."""
+    parsed = _parse_error_body(body)
+    errors = _error_details(parsed)
+    cls = _BY_STATUS.get(status, InternalServerError if status >= 500 else APIStatusError)  # noqa: PLR2004
+    detail = "; ".join(
+        f"[{e.code}] {e.message}" if e.code is not None else e.message for e in errors
+    ) or _short_text(parsed)
+    message = f"{method} {path} failed with HTTP {status}" + (f": {detail}" if detail else "")
+    error = cls(
+        message,
+        status_code=status,
+        errors=errors,
+        request_id=headers.get("cf-ray"),
+        body=parsed,
+        method=method,
+        path=path,
+    )
+    error._retry_after = parse_retry_after(headers)  # noqa: SLF001 - read by the retry loop
+    if isinstance(error, RateLimitError):
+        error.retry_after = error._retry_after  # noqa: SLF001
+    return error
+
+
+def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Read `Retry-After` as seconds or as an HTTP date; None when absent or unreadable."""
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if not math.isfinite(seconds):
+        return None
+    return max(seconds, 0.0)
+
+
+def _parse_error_body(body: bytes) -> Any:  # noqa: ANN401 - JSON, text or None
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace")
+
+
+def _error_details(parsed: object) -> list[ErrorDetail]:
+    if type(parsed) is not dict:
+        return []
+    raw = parsed.get("errors")
+    if type(raw) is not list:
+        return []
+    details = []
+    for item in raw:
+        if type(item) is dict:
+            code = item.get("code")
+            message = item.get("message")
+            details.append(
+                ErrorDetail(
+                    code=code if type(code) is int else None,
+                    message=message if type(message) is str else "",
+                )
+            )
+    return details
+
+
+def _short_text(parsed: object) -> str:
+    """A one-line excerpt of a non-v4 error body, for the exception message."""
+    if parsed is None:
+        return ""
+    text = parsed if isinstance(parsed, str) else json.dumps(parsed, separators=(",", ":"))
+    if text.lstrip().startswith("<"):
+        return "(an HTML page)"
+    text = " ".join(text.split())
+    if len(text) > _MAX_BODY_IN_MESSAGE:
+        return text[:_MAX_BODY_IN_MESSAGE] + "..."
+    return text

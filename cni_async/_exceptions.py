@@ -1,0 +1,201 @@
+"""Every error cni_async raises, all under one root.
+
+```
+CNIError
+├── ConfigurationError          (also a ValueError) bad client settings
+├── ClientClosedError           (also a RuntimeError) the client was closed
+├── RequestValidationError      (also a ValueError) a bad argument, caught before sending
+├── APIConnectionError          no HTTP response arrived
+│   └── APITimeoutError         ... because the request timed out
+├── APIStatusError              an HTTP status >= 400 that retries did not clear
+│   ├── BadRequestError               400
+│   ├── AuthenticationError           401
+│   ├── PermissionDeniedError         403
+│   ├── NotFoundError                 404
+│   ├── ConflictError                 409
+│   ├── UnprocessableEntityError      422
+│   ├── RateLimitError                429 (adds retry_after)
+│   └── InternalServerError           >= 500
+├── APIResponseValidationError  a 2xx body that is not what the API promises
+└── PaginationError             a list's cursors went round in a circle
+```
+
+Messages never carry a credential: they are built from the method, the path,
+the status and the server's own error messages only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "CNIError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "ConflictError",
+    "ErrorDetail",
+    "InternalServerError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestValidationError",
+    "UnprocessableEntityError",
+]
+
+
+@attrs.frozen
+class ErrorDetail:
+    """One entry of a Cloudflare v4 error body's `errors` list."""
+
+    code: int | None
+    message: str
+
+
+class CNIError(Exception):
+    """The root of every error raised by cni_async."""
+
+
+class ConfigurationError(CNIError, ValueError):
+    """The client was configured wrongly (credentials, account id, options)."""
+
+
+class ClientClosedError(CNIError, RuntimeError):
+    """The client was closed; create a new one to send more requests."""
+
+
+class RequestValidationError(CNIError, ValueError):
+    """An argument the API would reject, caught before anything was sent.
+
+    Attributes:
+        field: the argument or body field at fault, e.g. `magic.mtu`.
+    """
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class APIConnectionError(CNIError):
+    """The request got no HTTP response (refused, reset, dropped, DNS...).
+
+    Attributes:
+        method: the HTTP method of the request.
+        path: the request path template, e.g. `/accounts/{account_id}/cni/cnis`.
+    """
+
+    # Whether the request may have reached the server: decides if a POST is retried.
+    _maybe_sent: bool = True
+
+    def __init__(self, message: str, *, method: str, path: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
+
+
+class APITimeoutError(APIConnectionError):
+    """The request, or the call's deadline, timed out before a response."""
+
+
+class APIStatusError(CNIError):
+    """The API answered with an HTTP status >= 400.
+
+    Attributes:
+        status_code: the HTTP status.
+        errors: the `errors` of a v4 error body, else an empty list.
+        request_id: the `cf-ray` response header, to quote to Cloudflare support.
+        body: the parsed JSON body, else its text, else None.
+        method: the HTTP method of the request.
+        path: the request path template.
+    """
+
+    # Retry-After in seconds, if the response sent one; the retry loop honours it.
+    _retry_after: float | None = None
+
+    def __init__(  # noqa: PLR0913 - every attribute is part of the contract
+        self,
+        message: str,
+        *,
+        status_code: int,
+        errors: list[ErrorDetail],
+        request_id: str | None,
+        body: Any,  # noqa: ANN401 - JSON, text or None, as received
+        method: str,
+        path: str,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.errors = errors
+        self.request_id = request_id
+        self.body = body
+        self.method = method
+        self.path = path
+
+
+class BadRequestError(APIStatusError):
+    """400: the API rejected the request."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: no valid credential was presented."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the credential may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such interconnect, CNI, slot or account."""
+
+
+class ConflictError(APIStatusError):
+    """409: the object conflicts with one that exists (e.g. a CNI name)."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well formed but could not be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests.
+
+    Attributes:
+        retry_after: seconds the server asked us to wait (`Retry-After`), if any.
+    """
+
+    retry_after: float | None = None
+
+
+class InternalServerError(APIStatusError):
+    """A status >= 500: the API failed."""
+
+
+class APIResponseValidationError(CNIError):
+    """A successful response whose body is not what the API promises.
+
+    Attributes:
+        problems: one line per problem, each naming the JSON path that failed
+            (`$.items[3].name`), or the body as a whole (`$`).
+        status_code: the HTTP status of the response.
+        request_id: the `cf-ray` response header.
+    """
+
+    def __init__(
+        self, message: str, *, problems: list[str], status_code: int, request_id: str | None
+    ) -> None:
+        super().__init__(message)
+        self.problems = problems
+        self.status_code = status_code
+        self.request_id = request_id
+
+
+class PaginationError(CNIError):
+    """A list's `next` cursors revisited an earlier cursor, which would never end."""

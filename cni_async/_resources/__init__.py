@@ -1,0 +1,1 @@
+"""One small module per API resource; everything shared lives in the pipeline."""

@@ -1,0 +1,46 @@
+"""What every resource shares: the pipeline, and how a list becomes a Paginator."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from .. import _validate
+from .._models import Page
+from .._pagination import Paginator
+from .._pipeline import Pipeline
+from .._routes import Route, query_string
+
+T = TypeVar("T")
+Query = dict[str, "str | int | bool | None"]
+
+
+class Resource:
+    """A resource bound to a client's pipeline."""
+
+    __slots__ = ("_pipeline",)
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+
+    def _paginate(
+        self,
+        route: Route,
+        item: Any,  # noqa: ANN401 - a model class or a union alias
+        account_id: str | None,
+        filters: Query,
+        limit: int | None,
+        cursor: int | None,
+    ) -> Paginator[T]:
+        """Validate everything now, send nothing until iterated."""
+        pipeline = self._pipeline
+        url = pipeline.url(route, account_id)
+        base = query_string(
+            {**filters, "limit": _validate.optional_integer(limit, "limit")}
+        )
+        page_type = Page[item]  # type: ignore[valid-type] - a runtime generic alias
+
+        async def fetch(page_cursor: int | None) -> Page[T]:
+            query = base if page_cursor is None else f"{base}&cursor={page_cursor}".lstrip("&")
+            return await pipeline.json(route, f"{url}?{query}" if query else url, page_type)
+
+        return Paginator(fetch, _validate.cursor(cursor))

@@ -1,0 +1,65 @@
+"""`cf.cnis`: list, get, create, update (full replacement) and delete."""
+
+from __future__ import annotations
+
+from .. import _validate
+from .._models import Cni, CniCreate
+from .._pagination import Paginator
+from .._routes import Body, Route
+from ._base import Resource
+
+_ALL = "/accounts/{account_id}/cni/cnis"
+_ONE = "/accounts/{account_id}/cni/cnis/{cni}"
+_UUID = frozenset({"cni"})
+_LIST = Route("GET", _ALL, "list_cnis")
+_CREATE = Route("POST", _ALL, "create_cni")
+_GET = Route("GET", _ONE, "get_cni", uuid_ids=_UUID)
+_UPDATE = Route("PUT", _ONE, "update_cni", uuid_ids=_UUID)
+_DELETE = Route("DELETE", _ONE, "delete_cni", Body.NONE, uuid_ids=_UUID)
+
+
+class Cnis(Resource):
+    """CNIs: the point-to-point links (with optional BGP) carried by an interconnect."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        slot: str | None = None,
+        tunnel_id: str | None = None,
+        limit: int | None = None,
+        cursor: int | None = None,
+        account_id: str | None = None,
+    ) -> Paginator[Cni]:
+        """Every CNI, optionally only those on one `slot` or one `tunnel_id`."""
+        filters = {"slot": _validate.optional_text(slot, "slot"),
+                   "tunnel_id": _validate.optional_text(tunnel_id, "tunnel_id")}
+        return self._paginate(_LIST, Cni, account_id, filters, limit, cursor)
+
+    async def get(self, cni_id: str, *, account_id: str | None = None) -> Cni:
+        """One CNI by id (a UUID)."""
+        pipeline = self._pipeline
+        return await pipeline.json(_GET, pipeline.url(_GET, account_id, cni=cni_id), Cni)
+
+    async def create(self, body: CniCreate, *, account_id: str | None = None) -> Cni:
+        """Create a CNI; the API assigns its id and its /31 `p2p_ip` / `cust_ip` pair.
+
+        A create is never sent twice; a name already taken raises `ConflictError`.
+        """
+        _validate.cni_create(body)
+        pipeline = self._pipeline
+        _validate.same_account(body.account, pipeline.account(account_id))
+        return await pipeline.json(_CREATE, pipeline.url(_CREATE, account_id), Cni, body)
+
+    async def update(self, cni: Cni, *, account_id: str | None = None) -> Cni:
+        """Replace a CNI with `cni` (PUT to its `id`): get it, `attrs.evolve` it, update it."""
+        _validate.cni(cni)
+        pipeline = self._pipeline
+        _validate.same_account(cni.account, pipeline.account(account_id))
+        return await pipeline.json(_UPDATE, pipeline.url(_UPDATE, account_id, cni=cni.id), Cni, cni)
+
+    async def delete(self, cni_id: str, *, account_id: str | None = None) -> None:
+        """Delete a CNI by id."""
+        pipeline = self._pipeline
+        await pipeline.call(_DELETE, pipeline.url(_DELETE, account_id, cni=cni_id))

@@ -1,0 +1,81 @@
+"""`cf.interconnects`: list, get, create, delete, LOA and status."""
+
+from __future__ import annotations
+
+from .. import _validate
+from .._models import Interconnect, InterconnectCreate, InterconnectStatus
+from .._pagination import Paginator
+from .._routes import Body, Route, query_string
+from ._base import Resource
+
+_LIST = Route("GET", "/accounts/{account_id}/cni/interconnects", "list_interconnects")
+_CREATE = Route("POST", "/accounts/{account_id}/cni/interconnects", "create_interconnect")
+_ONE = "/accounts/{account_id}/cni/interconnects/{icon}"
+_GET = Route("GET", _ONE, "get_interconnect")
+_DELETE = Route("DELETE", _ONE, "delete_interconnect", Body.NONE)
+_LOA = Route("GET", _ONE + "/loa", "get_interconnect_loa", Body.PDF)
+_STATUS = Route("GET", _ONE + "/status", "get_interconnect_status")
+
+
+class Interconnects(Resource):
+    """Interconnects: the physical or GCP partner links between you and Cloudflare.
+
+    `icon` is the interconnect's `name`.
+    """
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        site: str | None = None,
+        type: str | None = None,
+        limit: int | None = None,
+        cursor: int | None = None,
+        account_id: str | None = None,
+    ) -> Paginator[Interconnect]:
+        """Every interconnect, optionally only at one `site` or of one `type`."""
+        filters = {"site": _validate.optional_text(site, "site"),
+                   "type": _validate.optional_text(type, "type")}
+        return self._paginate(_LIST, Interconnect, account_id, filters, limit, cursor)
+
+    async def get(self, icon: str, *, account_id: str | None = None) -> Interconnect:
+        """One interconnect by name."""
+        pipeline = self._pipeline
+        url = pipeline.url(_GET, account_id, icon=icon)
+        return await pipeline.json(_GET, url, Interconnect)
+
+    async def create(
+        self, body: InterconnectCreate, *, account_id: str | None = None
+    ) -> Interconnect:
+        """Create a direct interconnect on a free slot, or a GCP partner one from a pairing key.
+
+        A create is never sent twice: it is retried only when the request
+        certainly did not reach the server, or on a 429.
+        """
+        _validate.interconnect_create(body)
+        pipeline = self._pipeline
+        _validate.same_account(body.account, pipeline.account(account_id))
+        url = pipeline.url(_CREATE, account_id)
+        return await pipeline.json(_CREATE, url, Interconnect, body)
+
+    async def delete(self, icon: str, *, account_id: str | None = None) -> None:
+        """Delete an interconnect by name (its slot becomes free)."""
+        pipeline = self._pipeline
+        url = pipeline.url(_DELETE, account_id, icon=icon)
+        await pipeline.call(_DELETE, url)
+
+    async def loa(
+        self, icon: str, *, name: str | None = None, account_id: str | None = None
+    ) -> bytes:
+        """The Letter of Authorization, as PDF bytes; `name` is printed on it instead of the account."""
+        pipeline = self._pipeline
+        query = query_string({"name": _validate.loa_name(name)})
+        url = pipeline.url(_LOA, account_id, query, icon=icon)
+        return (await pipeline.call(_LOA, url)).body
+
+    async def status(self, icon: str, *, account_id: str | None = None) -> InterconnectStatus:
+        """The interconnect's health: Pending, Down, Unhealthy, Healthy (or a newer state)."""
+        pipeline = self._pipeline
+        url = pipeline.url(_STATUS, account_id, icon=icon)
+        return await pipeline.json(_STATUS, url, InterconnectStatus)

@@ -1,0 +1,79 @@
+"""The 15 CNI operations as data, and how their URLs are built.
+
+Each operation is a `Route` made once at import: its method, path template,
+operationId and what its 200 body holds. Building a URL validates every path
+id and percent-encodes it as exactly one segment, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import enum
+import string
+from urllib.parse import quote
+
+import attrs
+
+from . import _validate
+
+__all__ = ["ACCEPT", "Body", "Route", "query_string"]
+
+
+class Body(enum.Enum):
+    """What a route's 200 body holds."""
+
+    JSON = "json"
+    PDF = "pdf"
+    NONE = "none"
+
+
+_IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
+ACCEPT = {Body.JSON: "application/json", Body.PDF: "application/pdf, */*", Body.NONE: "*/*"}
+
+
+@attrs.frozen
+class Route:
+    """One API operation: `Route("GET", "/accounts/{account_id}/cni/cnis/{cni}", ...)`."""
+
+    method: str
+    template: str
+    operation: str
+    body: Body = Body.JSON
+    uuid_ids: frozenset[str] = frozenset()
+    idempotent: bool = attrs.field(init=False)
+    accept: str = attrs.field(init=False)
+    _pieces: tuple[tuple[str, str | None], ...] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        pieces = tuple(
+            (literal, name) for literal, name, _, _ in string.Formatter().parse(self.template)
+        )
+        object.__setattr__(self, "_pieces", pieces)
+        object.__setattr__(self, "idempotent", self.method in _IDEMPOTENT)
+        object.__setattr__(self, "accept", ACCEPT[self.body])
+
+    def path(self, **ids: str) -> str:
+        """Fill the template with validated, percent-encoded ids."""
+        out = []
+        for literal, name in self._pieces:
+            out.append(literal)
+            if name is not None:
+                value = ids[name]
+                _validate.path_id(value, name)
+                if name in self.uuid_ids:
+                    _validate.uuid(value, name)
+                out.append(quote(value, safe=""))
+        return "".join(out)
+
+
+def query_string(params: dict[str, str | int | bool | None]) -> str:
+    """Serialise query parameters: None dropped, booleans as `true`/`false`."""
+    parts = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        if value is True or value is False:
+            text = "true" if value else "false"
+        else:
+            text = str(value)
+        parts.append(f"{key}={quote(text, safe='')}")
+    return "&".join(parts)

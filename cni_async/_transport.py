@@ -1,0 +1,112 @@
+"""The one module that talks to aiohttp: send a request, read its body, map failures.
+
+Everything aiohttp can raise becomes `APIConnectionError` or `APITimeoutError`
+with the original chained as `__cause__`; nothing of aiohttp leaks further.
+Each error records whether the request may have reached the server, which is
+what decides if a POST can be retried safely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import aiohttp
+from yarl import URL
+
+from ._exceptions import APIConnectionError, APITimeoutError, ClientClosedError
+
+__all__ = ["ClientSession", "RawResponse", "Transport"]
+
+ClientSession = aiohttp.ClientSession
+
+
+class RawResponse(NamedTuple):
+    """A whole HTTP response: status, headers and the body read to the end."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def _connection_error(
+    cls: type[APIConnectionError], what: str, *, method: str, path: str, maybe_sent: bool
+) -> APIConnectionError:
+    error = cls(f"{method} {path}: {what}", method=method, path=path)
+    error._maybe_sent = maybe_sent  # noqa: SLF001 - set where it is known, read by the retry rule
+    return error
+
+
+class Transport:
+    """Sends requests on one aiohttp session, owned (closed by us) or borrowed (never closed)."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession | None, *, timeout: float, max_connections: int
+    ) -> None:
+        self._session = session
+        self._owned = session is None
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._max_connections = max_connections
+        self.closed = False
+
+    def open(self) -> aiohttp.ClientSession:
+        """The session, created on first use inside the running loop when we own it."""
+        if self.closed:
+            msg = "this Client is closed; create a new one to send more requests"
+            raise ClientClosedError(msg)
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                timeout=self._timeout,
+                connector=aiohttp.TCPConnector(limit=self._max_connections),
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+        return self._session
+
+    async def close(self) -> None:
+        """Refuse further work; close the session only if we created it."""
+        self.closed = True
+        session, self._session = self._session, None
+        if self._owned and session is not None:
+            await session.close()
+
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], data: bytes | None, *, path: str
+    ) -> RawResponse:
+        """Send one request and read the whole response; `path` names it in errors."""
+        session = self.open()
+        try:
+            async with session.request(
+                method,
+                URL(url, encoded=True),  # ids are already percent-encoded as one segment each
+                headers=headers,
+                data=data,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
+                body = await response.read()
+                return RawResponse(response.status, response.headers, body)
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise _connection_error(
+                APITimeoutError, "timed out connecting", method=method, path=path, maybe_sent=False
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise _connection_error(
+                APIConnectionError,
+                f"could not connect ({exc.os_error.strerror or type(exc.os_error).__name__})",
+                method=method,
+                path=path,
+                maybe_sent=False,
+            ) from exc
+        except TimeoutError as exc:
+            raise _connection_error(
+                APITimeoutError, "timed out waiting for the response", method=method, path=path,
+                maybe_sent=True,
+            ) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise _connection_error(
+                APIConnectionError,
+                f"the connection failed before a response arrived ({type(exc).__name__})",
+                method=method,
+                path=path,
+                maybe_sent=True,
+            ) from exc
