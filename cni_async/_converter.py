@@ -51,7 +51,8 @@ def _json_type(value: object) -> str:
         return "non-finite number"
     if isinstance(value, (int, float)):
         return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+    names: dict[type, str] = {str: "string", list: "array", dict: "object"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _structure_str(value: object, _: object) -> str:
@@ -101,14 +102,14 @@ def _structure_interconnect(converter: cattrs.Converter) -> _Hook:
     return hook
 
 
-def _unstructure_omitting_none(type_: type, conv: cattrs.Converter) -> _Hook:
+def _unstructure_omitting_none(type_: type, conv: cattrs.Converter) -> Callable[[Any], Any]:
     """Leave optional fields out of request bodies when unset (None), keep all others."""
     optional = {
         field.name: override(omit_if_default=True)
         for field in attrs.fields(type_)
         if field.default is None
     }
-    return make_dict_unstructure_fn(type_, conv, **optional)
+    return make_dict_unstructure_fn(type_, conv, **optional)  # type: ignore[arg-type]  # cattrs types **overrides loosely
 
 
 def _describe(exc: BaseException, type_: object) -> str:
@@ -117,7 +118,19 @@ def _describe(exc: BaseException, type_: object) -> str:
         return "required field missing"
     if isinstance(exc, (_WrongTypeError, ValueError)):
         return str(exc)
-    return cattrs.v.format_exception(exc, type_)  # pragma: no cover - our hooks raise the above
+    return cattrs.v.format_exception(exc, type_ if isinstance(type_, type) else None)  # pragma: no cover - our hooks raise the above
+
+
+def _is_list(type_: object) -> bool:
+    return get_origin(type_) is list
+
+
+def _structure_list(type_: Any, conv: cattrs.Converter) -> _Hook:  # noqa: ANN401 - list[X]
+    return _only(list, "array", list_structure_factory(type_, conv))
+
+
+def _structure_model(type_: type, conv: cattrs.Converter) -> _Hook:
+    return _only(dict, "object", make_dict_structure_fn(type_, conv))
 
 
 def _make(*, detailed: bool) -> cattrs.Converter:
@@ -125,14 +138,8 @@ def _make(*, detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(bool, _structure_bool)
-    conv.register_structure_hook_factory(
-        lambda t: get_origin(t) is list,
-        lambda t, c: _only(list, "array", list_structure_factory(t, c)),
-    )
-    conv.register_structure_hook_factory(
-        attrs.has,
-        lambda t, c: _only(dict, "object", make_dict_structure_fn(t, c)),
-    )
+    conv.register_structure_hook_factory(_is_list, _structure_list)
+    conv.register_structure_hook_factory(attrs.has, _structure_model)
     conv.register_unstructure_hook_factory(attrs.has, _unstructure_omitting_none)
     union = PhysicalInterconnect | GcpPartnerInterconnect
     conv.register_structure_hook(union, _structure_interconnect(conv))

@@ -181,4 +181,4 @@ class Page(Generic[T]):
     """One page of a list: its items and the cursor of the next page, if any."""
 
     items: list[T]
-    next: int | None
+    next: int | None = None

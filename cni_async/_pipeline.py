@@ -116,7 +116,7 @@ class Pipeline:
         response = await self.call(route, url, body, retry=retry)
         data = decode_json(response.status, response.headers, response.body)
         try:
-            return structure(data, type_)
+            result: T = structure(data, type_)
         except ShapeError as exc:
             raise APIResponseValidationError(
                 f"{route.method} {route.template}: the response body does not have "
@@ -125,3 +125,4 @@ class Pipeline:
                 status_code=response.status,
                 request_id=response.headers.get("cf-ray"),
             ) from None
+        return result

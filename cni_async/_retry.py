@@ -40,7 +40,8 @@ class RetryPolicy:
         attempts: total tries per call, the first included; 1 turns retries off.
         wait_initial: the first backoff, in seconds; it doubles each retry.
         wait_max: the longest backoff, in seconds.
-        wait_jitter: up to this many random seconds added to each backoff.
+        wait_jitter: up to this many random seconds added to each backoff
+            (after the `wait_max` cap).
         max_retry_after: the longest `Retry-After` the client will wait out;
             beyond it the call fails at once.
     """
@@ -67,9 +68,10 @@ def is_retryable(exc: BaseException, *, idempotent: bool, max_retry_after: float
 
 
 def _wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:
-    backoff = tenacity.wait_exponential_jitter(
-        initial=policy.wait_initial, max=policy.wait_max, jitter=policy.wait_jitter
-    )
+    # Jitter goes on top of the cap, so clients that all reached wait_max still spread out.
+    backoff = tenacity.wait_exponential(
+        multiplier=policy.wait_initial, max=policy.wait_max
+    ) + tenacity.wait_random(0, policy.wait_jitter)
 
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import string
+from collections.abc import Mapping
 from urllib.parse import quote
 
 import attrs
@@ -65,7 +66,7 @@ class Route:
         return "".join(out)
 
 
-def query_string(params: dict[str, str | int | bool | None]) -> str:
+def query_string(params: Mapping[str, str | int | bool | None]) -> str:
     """Serialise query parameters: None dropped, booleans as `true`/`false`."""
     parts = []
     for key, value in params.items():

@@ -45,18 +45,18 @@ def text(value: object, field: str, *, allow_empty: bool = False) -> str:
 
 def path_id(value: object, field: str) -> str:
     """A path id: a non-empty string other than `.` and `..` (any other text is data)."""
-    text(value, field)
-    if value in {".", ".."}:
-        raise _fail(field, f"{value!r} is not a valid id (it would change the path)")
-    return value  # type: ignore[return-value] - text() proved it is a str
+    checked = text(value, field)
+    if checked in {".", ".."}:
+        raise _fail(field, f"{checked!r} is not a valid id (it would change the path)")
+    return checked
 
 
 def uuid(value: object, field: str) -> str:
     """A UUID in its canonical 8-4-4-4-12 hex form."""
-    text(value, field)
-    if not _UUID.fullmatch(value):  # type: ignore[arg-type] - text() proved it is a str
-        raise _fail(field, f"must be a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6, got {value!r}")
-    return value  # type: ignore[return-value]
+    checked = text(value, field)
+    if not _UUID.fullmatch(checked):
+        raise _fail(field, f"must be a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6, got {checked!r}")
+    return checked
 
 
 def integer(value: object, field: str, *, minimum: int = 0, maximum: int = INT32_MAX) -> int:
@@ -92,39 +92,39 @@ def optional_bool(value: object, field: str) -> bool | None:
 
 def cidr(value: object, field: str) -> str:
     """An IPv4 prefix written `A.B.C.D/N`."""
-    text(value, field)
-    match = _CIDR.fullmatch(value)  # type: ignore[arg-type] - text() proved it is a str
+    checked = text(value, field)
+    match = _CIDR.fullmatch(checked)
     if match is None or any(int(o) > 255 for o in match.groups()[:4]) or int(match[5]) > 32:  # noqa: PLR2004
-        raise _fail(field, f"must be an IPv4 prefix A.B.C.D/N, got {value!r}")
-    return value  # type: ignore[return-value]
+        raise _fail(field, f"must be an IPv4 prefix A.B.C.D/N, got {checked!r}")
+    return checked
 
 
 def bandwidth(value: object, field: str = "bandwidth") -> str:
     """One of the 12 GCP partner bandwidths."""
-    if value not in BANDWIDTHS:
+    if not isinstance(value, str) or value not in BANDWIDTHS:
         raise _fail(field, f"must be one of {', '.join(BANDWIDTHS)}; got {value!r}")
-    return value  # type: ignore[return-value] - membership proved it is a str
+    return value
 
 
 def md5_key(value: object, field: str = "bgp.md5_key") -> str | None:
     """None, or non-empty printable ASCII without `"` or `?` (the API rejects others)."""
     if value is None:
         return None
-    text(value, field)
-    if not _MD5_KEY.fullmatch(value) or _MD5_FORBIDDEN.intersection(value):  # type: ignore[arg-type]
+    checked = text(value, field)
+    if not _MD5_KEY.fullmatch(checked) or _MD5_FORBIDDEN.intersection(checked):
         # The key itself is never echoed: it is shared with the customer's router.
         raise _fail(field, 'must be printable ASCII without ", ?, tabs or line breaks')
-    return value  # type: ignore[return-value]
+    return checked
 
 
 def loa_name(value: object) -> str | None:
     """None, or a name of at most 200 characters to print on the LOA."""
     if value is None:
         return None
-    text(value, "name")
-    if len(value) > LOA_NAME_MAX:  # type: ignore[arg-type]
-        raise _fail("name", f"must be at most {LOA_NAME_MAX} characters, got {len(value)}")  # type: ignore[arg-type]
-    return value  # type: ignore[return-value]
+    checked = text(value, "name")
+    if len(checked) > LOA_NAME_MAX:
+        raise _fail("name", f"must be at most {LOA_NAME_MAX} characters, got {len(checked)}")
+    return checked
 
 
 def interconnect_create(body: object) -> None:

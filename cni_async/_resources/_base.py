@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from .. import _validate
@@ -11,7 +12,7 @@ from .._pipeline import Pipeline
 from .._routes import Route, query_string
 
 T = TypeVar("T")
-Query = dict[str, "str | int | bool | None"]
+Query = Mapping[str, "str | int | bool | None"]
 
 
 class Resource:
@@ -37,7 +38,7 @@ class Resource:
         base = query_string(
             {**filters, "limit": _validate.optional_integer(limit, "limit")}
         )
-        page_type = Page[item]  # type: ignore[valid-type] - a runtime generic alias
+        page_type = Page[item]
 
         async def fetch(page_cursor: int | None) -> Page[T]:
             query = base if page_cursor is None else f"{base}&cursor={page_cursor}".lstrip("&")

@@ -1,0 +1,169 @@
+"""Choosing the credential scheme: explicit beats env, never two, never none."""
+
+from __future__ import annotations
+
+import pytest
+
+import cni_async
+
+ENV_VARS = (
+    "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL",
+    "CLOUDFLARE_API_USER_SERVICE_KEY", "CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_BASE_URL",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+def headers(client: cni_async.Client) -> dict[str, str]:
+    return dict(client._pipeline._headers[next(iter(client._pipeline._headers))])
+
+
+def test_token_becomes_bearer():
+    """api_token is sent as Authorization: Bearer."""
+    h = headers(cni_async.Client(api_token="tok"))
+    assert h["Authorization"] == "Bearer tok"
+    assert "X-Auth-Key" not in h
+
+
+def test_key_and_email():
+    """api_key + api_email become X-Auth-Key + X-Auth-Email."""
+    h = headers(cni_async.Client(api_key="k", api_email="me@example.com"))
+    assert (h["X-Auth-Key"], h["X-Auth-Email"]) == ("k", "me@example.com")
+    assert "Authorization" not in h
+
+
+def test_user_service_key():
+    """user_service_key becomes X-Auth-User-Service-Key."""
+    h = headers(cni_async.Client(user_service_key="v1.0-abc"))
+    assert h["X-Auth-User-Service-Key"] == "v1.0-abc"
+
+
+@pytest.mark.parametrize(
+    ("env", "header", "value"),
+    [
+        ({"CLOUDFLARE_API_TOKEN": "t"}, "Authorization", "Bearer t"),
+        ({"CLOUDFLARE_API_KEY": "k", "CLOUDFLARE_EMAIL": "e"}, "X-Auth-Key", "k"),
+        ({"CLOUDFLARE_API_USER_SERVICE_KEY": "s"}, "X-Auth-User-Service-Key", "s"),
+    ],
+)
+def test_environment_schemes(monkeypatch, env, header, value):
+    """Each scheme is read from its environment variables when no argument is given."""
+    for name, val in env.items():
+        monkeypatch.setenv(name, val)
+    assert headers(cni_async.Client())[header] == value
+
+
+def test_explicit_beats_environment(monkeypatch):
+    """An explicit credential wins over any in the environment, even of another scheme."""
+    monkeypatch.setenv("CLOUDFLARE_API_KEY", "envkey")
+    monkeypatch.setenv("CLOUDFLARE_EMAIL", "env@example.com")
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", "envtok")
+    h = headers(cni_async.Client(api_token="mine"))
+    assert h["Authorization"] == "Bearer mine"
+    assert "X-Auth-Key" not in h
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"api_token": "t", "api_key": "k", "api_email": "e"},
+        {"api_token": "t", "user_service_key": "s"},
+        {"api_key": "k", "api_email": "e", "user_service_key": "s"},
+    ],
+)
+def test_two_explicit_schemes_are_an_error(kwargs):
+    """Two schemes given explicitly is a ConfigurationError naming them, not their values."""
+    with pytest.raises(cni_async.ConfigurationError, match="more than one credential scheme") as info:
+        cni_async.Client(**kwargs)
+    assert isinstance(info.value, ValueError)
+    for value in kwargs.values():
+        assert f"'{value}'" not in str(info.value)
+
+
+def test_two_schemes_in_the_environment_are_an_error(monkeypatch):
+    """Two schemes in the environment and none explicit: an error, never a silent pick."""
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", "secret-token-value")
+    monkeypatch.setenv("CLOUDFLARE_API_USER_SERVICE_KEY", "secret-service-key")
+    with pytest.raises(cni_async.ConfigurationError) as info:
+        cni_async.Client()
+    assert "CLOUDFLARE_API_TOKEN" in str(info.value)
+    assert "secret" not in str(info.value)
+
+
+def test_no_credentials_is_an_error():
+    """No credential anywhere is a clear ConfigurationError."""
+    with pytest.raises(cni_async.ConfigurationError, match="no credentials"):
+        cni_async.Client()
+
+
+def test_empty_env_var_counts_as_unset(monkeypatch):
+    """An empty variable is ignored rather than sent as an empty credential."""
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", "")
+    monkeypatch.setenv("CLOUDFLARE_API_USER_SERVICE_KEY", "s")
+    assert headers(cni_async.Client())["X-Auth-User-Service-Key"] == "s"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"api_key": "k"}, "api_key and api_email go together"),
+        ({"api_email": "e"}, "api_key and api_email go together"),
+        ({"api_token": ""}, "api_token must be a non-empty string"),
+        ({"api_token": "a\r\nX-Evil: 1"}, "line break"),
+    ],
+)
+def test_incomplete_or_malformed_credentials(kwargs, message):
+    """A half scheme, an empty value or a header-breaking value is refused."""
+    with pytest.raises(cni_async.ConfigurationError, match=message):
+        cni_async.Client(**kwargs)
+
+
+def test_account_and_base_url_from_environment(monkeypatch):
+    """account_id and base_url fall back to their environment variables."""
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", "env-acc")
+    monkeypatch.setenv("CLOUDFLARE_BASE_URL", "http://127.0.0.1:1/client/v4/")
+    client = cni_async.Client(api_token="t")
+    assert client.account_id == "env-acc"
+    assert client.base_url == "http://127.0.0.1:1/client/v4"
+    assert cni_async.Client(api_token="t", account_id="mine").account_id == "mine"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"base_url": "api.cloudflare.com"}, "base_url must start with http"),
+        ({"timeout": 0}, "timeout must be a positive number"),
+        ({"timeout": float("inf")}, "timeout must be a positive number"),
+        ({"max_retries": -1}, "max_retries must be an int >= 0"),
+        ({"max_retries": True}, "max_retries must be an int >= 0"),
+        ({"account_id": ""}, "account_id must be a non-empty string"),
+        ({"session": object()}, "session must be an aiohttp.ClientSession"),
+    ],
+)
+def test_bad_options_are_refused(kwargs, message):
+    """Each nonsensical option is a ConfigurationError at construction."""
+    with pytest.raises(cni_async.ConfigurationError, match=message):
+        cni_async.Client(api_token="t", **kwargs)
+
+
+def test_repr_names_the_scheme_not_the_secret():
+    """repr(client) shows the scheme and base URL, never a credential."""
+    for client in (
+        cni_async.Client(api_token="tok-SECRET", account_id="a"),
+        cni_async.Client(api_key="key-SECRET", api_email="mail-SECRET@x", account_id="a"),
+        cni_async.Client(user_service_key="svc-SECRET", account_id="a"),
+    ):
+        assert "SECRET" not in repr(client)
+        assert "account_id='a'" in repr(client)
+
+
+def test_max_retries_maps_to_attempts():
+    """max_retries=N means N+1 attempts; a RetryPolicy given wins."""
+    assert cni_async.Client(api_token="t", max_retries=0).retry.attempts == 1
+    assert cni_async.Client(api_token="t").retry.attempts == 3
+    policy = cni_async.RetryPolicy(attempts=7)
+    assert cni_async.Client(api_token="t", max_retries=0, retry=policy).retry is policy

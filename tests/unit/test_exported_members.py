@@ -1,0 +1,38 @@
+"""The public surface is the contract's, and nothing more."""
+
+from __future__ import annotations
+
+import cni_async
+
+CONTRACT = {
+    "Client", "Paginator", "Page", "RetryPolicy",
+    "Facility", "PhysicalInterconnect", "GcpPartnerInterconnect", "Interconnect",
+    "InterconnectStatus", "PhysicalInterconnectCreate", "GcpPartnerInterconnectCreate",
+    "InterconnectCreate", "CniCreate", "Cni", "MagicSettings", "BgpControl", "Slot", "Settings",
+    "CNIError", "ConfigurationError", "ClientClosedError", "RequestValidationError",
+    "APIConnectionError", "APITimeoutError", "APIStatusError", "ErrorDetail",
+    "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
+    "ConflictError", "UnprocessableEntityError", "RateLimitError", "InternalServerError",
+    "APIResponseValidationError", "PaginationError", "__version__",
+}
+
+
+def test_all_is_pinned():
+    """__all__ is exactly the contract's names; everything else stays private."""
+    assert set(cni_async.__all__) == CONTRACT
+    assert len(cni_async.__all__) == len(CONTRACT)
+
+
+def test_every_exported_name_exists_and_errors_share_a_root():
+    """Each exported name resolves, and every exception derives from CNIError."""
+    for name in cni_async.__all__:
+        obj = getattr(cni_async, name)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            assert issubclass(obj, cni_async.CNIError), name
+
+
+def test_version_is_the_packages():
+    """__version__ is the one in _version.py, which the User-Agent uses too."""
+    from cni_async._pipeline import USER_AGENT
+
+    assert USER_AGENT == f"cni-async/{cni_async.__version__}"
