@@ -1,0 +1,39 @@
+"""Shared fixtures: a fresh emulator per test and a client pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+import cni_async
+from cni_async.testing import Emulator
+
+ACCOUNT = "acc-1"
+TOKEN = "tok-SECRET-abc123"
+
+
+@pytest.fixture(autouse=True)
+def _no_cloudflare_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up a developer's real Cloudflare credentials."""
+    for name in (
+        "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL",
+        "CLOUDFLARE_API_USER_SERVICE_KEY", "CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_BASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest_asyncio.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    async with Emulator(token=TOKEN) as emulator:
+        yield emulator
+
+
+@pytest_asyncio.fixture
+async def cf(emu: Emulator) -> AsyncIterator[cni_async.Client]:
+    fast = cni_async.RetryPolicy(wait_initial=0.01, wait_max=0.05, wait_jitter=0.01)
+    async with cni_async.Client(
+        api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url, retry=fast
+    ) as client:
+        yield client
