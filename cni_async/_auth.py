@@ -15,7 +15,7 @@ from ._exceptions import ConfigurationError
 
 __all__ = ["Credentials", "resolve_credentials"]
 
-_ENV_TOKEN = "CLOUDFLARE_API_TOKEN"
+_ENV_TOKEN = "CLOUDFLARE_API_TOKEN"  # noqa: S105 - a variable name, not a secret
 _ENV_KEY = "CLOUDFLARE_API_KEY"
 _ENV_EMAIL = "CLOUDFLARE_EMAIL"
 _ENV_SERVICE_KEY = "CLOUDFLARE_API_USER_SERVICE_KEY"
@@ -33,12 +33,18 @@ def _check(value: str, name: str) -> str:
     if not isinstance(value, str) or not value:
         raise ConfigurationError(f"{name} must be a non-empty string")
     if any(c in value for c in "\r\n\0"):
-        raise ConfigurationError(f"{name} contains a line break or NUL, which a header cannot carry")
+        raise ConfigurationError(
+            f"{name} contains a line break or NUL, which a header cannot carry"
+        )
     return value
 
 
 def _scheme(
-    token: str | None, key: str | None, email: str | None, service_key: str | None, names: tuple[str, str, str, str]
+    token: str | None,
+    key: str | None,
+    email: str | None,
+    service_key: str | None,
+    names: tuple[str, str, str, str],
 ) -> Credentials | None:
     given = [
         label
@@ -59,7 +65,8 @@ def _scheme(
         if key is None or email is None:
             raise ConfigurationError(f"{names[1]} and {names[2]} go together; one is missing")
         return Credentials(
-            "api_key", {"X-Auth-Key": _check(key, names[1]), "X-Auth-Email": _check(email, names[2])}
+            "api_key",
+            {"X-Auth-Key": _check(key, names[1]), "X-Auth-Email": _check(email, names[2])},
         )
     if service_key is not None:
         return Credentials(
@@ -78,7 +85,10 @@ def resolve_credentials(
 ) -> Credentials:
     """Pick the credential scheme: explicit arguments first, then the environment."""
     explicit = _scheme(
-        api_token, api_key, api_email, user_service_key,
+        api_token,
+        api_key,
+        api_email,
+        user_service_key,
         ("api_token", "api_key", "api_email", "user_service_key"),
     )
     if explicit is not None:
@@ -88,7 +98,10 @@ def resolve_credentials(
         return environ.get(name) or None  # an empty variable counts as unset
 
     from_env = _scheme(
-        env(_ENV_TOKEN), env(_ENV_KEY), env(_ENV_EMAIL), env(_ENV_SERVICE_KEY),
+        env(_ENV_TOKEN),
+        env(_ENV_KEY),
+        env(_ENV_EMAIL),
+        env(_ENV_SERVICE_KEY),
         (_ENV_TOKEN, _ENV_KEY, _ENV_EMAIL, _ENV_SERVICE_KEY),
     )
     if from_env is not None:

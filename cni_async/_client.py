@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import os
 from types import TracebackType
+from typing import TypeVar
+
+from typing_extensions import Self
 
 from ._auth import resolve_credentials
 from ._exceptions import ConfigurationError
@@ -17,6 +20,8 @@ from ._retry import RetryPolicy
 from ._transport import ClientSession, Transport
 
 __all__ = ["Client"]
+
+_C = TypeVar("_C", bound="Client")
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 
@@ -52,7 +57,7 @@ class Client:
     explicit arguments always beat the environment.
     """
 
-    def __init__(  # noqa: PLR0913 - keyword-only options, as documented
+    def __init__(
         self,
         *,
         api_token: str | None = None,
@@ -81,11 +86,17 @@ class Client:
             raise ConfigurationError("account_id must be a non-empty string")
         base_url = base_url or env.get("CLOUDFLARE_BASE_URL") or DEFAULT_BASE_URL
         if not base_url.startswith(("http://", "https://")):
-            raise ConfigurationError(f"base_url must start with http:// or https://, got {base_url!r}")
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
-            timeout > 0 and math.isfinite(timeout)
+            raise ConfigurationError(
+                f"base_url must start with http:// or https://, got {base_url!r}"
+            )
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not (timeout > 0 and math.isfinite(timeout))
         ):
-            raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
+            raise ConfigurationError(
+                f"timeout must be a positive number of seconds, got {timeout!r}"
+            )
         if retry is None:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
                 raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
@@ -93,7 +104,9 @@ class Client:
         if session is not None and not isinstance(session, ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         self._scheme = credentials.scheme
-        self._transport = Transport(session, timeout=float(timeout), max_connections=max_connections)
+        self._transport = Transport(
+            session, timeout=float(timeout), max_connections=max_connections
+        )
         self._pipeline = Pipeline(
             self._transport,
             base_url=base_url,
@@ -132,7 +145,7 @@ class Client:
             f"auth={self._scheme}{' closed' if self.closed else ''}>"
         )
 
-    async def __aenter__(self) -> Client:
+    async def __aenter__(self) -> Self:
         self._transport.open()
         return self
 

@@ -118,7 +118,9 @@ def _describe(exc: BaseException, type_: object) -> str:
         return "required field missing"
     if isinstance(exc, (_WrongTypeError, ValueError)):
         return str(exc)
-    return cattrs.v.format_exception(exc, type_ if isinstance(type_, type) else None)  # pragma: no cover - our hooks raise the above
+    return cattrs.v.format_exception(
+        exc, type_ if isinstance(type_, type) else None
+    )  # pragma: no cover - our hooks raise the above
 
 
 def _is_list(type_: object) -> bool:
@@ -154,14 +156,18 @@ def structure(data: object, type_: type[T] | Any) -> T:  # noqa: ANN401 - unions
     """Structure JSON into `type_`, or raise ShapeError naming each bad JSON path."""
     try:
         return _fast.structure(data, type_)  # type: ignore[no-any-return]
-    except Exception:  # noqa: BLE001 - any failure is re-run below for its paths
-        pass
+    except Exception:  # noqa: BLE001 - whatever failed, the detailed run names it
+        problems = _problems(data, type_)
+    raise ShapeError(problems)
+
+
+def _problems(data: object, type_: Any) -> list[str]:  # noqa: ANN401 - unions are not `type`
+    """Re-run the detailed converter to name the JSON path of every problem."""
     try:
         _detailed.structure(data, type_)
-    except Exception as exc:  # noqa: BLE001 - cattrs raises many kinds; all become ShapeError
-        raise ShapeError(cattrs.transform_error(exc, path="$", format_exception=_describe)) from None
-    msg = "the response did not match its model"  # pragma: no cover - both agree in practice
-    raise ShapeError([msg])  # pragma: no cover
+    except Exception as exc:  # noqa: BLE001 - cattrs raises many kinds; all become paths
+        return cattrs.transform_error(exc, path="$", format_exception=_describe)
+    return ["the body does not match its model @ $"]  # pragma: no cover - both agree
 
 
 def unstructure(obj: object) -> Any:  # noqa: ANN401 - JSON-ready data

@@ -88,9 +88,9 @@ def status_error(
         method=method,
         path=path,
     )
-    error._retry_after = parse_retry_after(headers)  # noqa: SLF001 - read by the retry loop
+    error._retry_after = parse_retry_after(headers)
     if isinstance(error, RateLimitError):
-        error.retry_after = error._retry_after  # noqa: SLF001
+        error.retry_after = error._retry_after
     return error
 
 

@@ -120,7 +120,7 @@ class APIStatusError(CNIError):
     # Retry-After in seconds, if the response sent one; the retry loop honours it.
     _retry_after: float | None = None
 
-    def __init__(  # noqa: PLR0913 - every attribute is part of the contract
+    def __init__(
         self,
         message: str,
         *,

@@ -73,7 +73,12 @@ class Pipeline:
         return f"{url}?{query}" if query else url
 
     async def call(
-        self, route: Route, url: str, body: object | None = None, *, retry: RetryPolicy | None = None
+        self,
+        route: Route,
+        url: str,
+        body: object | None = None,
+        *,
+        retry: RetryPolicy | None = None,
     ) -> RawResponse:
         """Send with retries; return the 2xx response or raise its typed error."""
         data = None if body is None else json.dumps(unstructure(body)).encode()
@@ -90,8 +95,12 @@ class Pipeline:
             if _log.isEnabledFor(logging.DEBUG):
                 _log.debug(
                     "%s %s -> %d in %.1f ms (attempt %d, cf-ray %s)",
-                    method, url, response.status, (time.perf_counter() - started) * 1000,
-                    attempts, response.headers.get("cf-ray"),
+                    method,
+                    url,
+                    response.status,
+                    (time.perf_counter() - started) * 1000,
+                    attempts,
+                    response.headers.get("cf-ray"),
                 )
             if response.status >= 400:  # noqa: PLR2004
                 raise status_error(
@@ -103,7 +112,7 @@ class Pipeline:
             attempt, retry or self.policy, idempotent=route.idempotent, what=f"{method} {template}"
         )
 
-    async def json(  # noqa: PLR0913 - the pieces of one request
+    async def json(
         self,
         route: Route,
         url: str,

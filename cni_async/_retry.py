@@ -112,7 +112,10 @@ async def with_retries(
         wait = state.next_action.sleep if state.next_action else 0.0
         _log.warning(
             "retrying %s after attempt %d failed (%s); waiting %.2f s",
-            what, state.attempt_number, exc, wait,
+            what,
+            state.attempt_number,
+            exc,
+            wait,
         )
 
     retrying = tenacity.AsyncRetrying(

@@ -72,9 +72,6 @@ def query_string(params: Mapping[str, str | int | bool | None]) -> str:
     for key, value in params.items():
         if value is None:
             continue
-        if value is True or value is False:
-            text = "true" if value else "false"
-        else:
-            text = str(value)
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         parts.append(f"{key}={quote(text, safe='')}")
     return "&".join(parts)

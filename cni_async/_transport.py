@@ -33,7 +33,7 @@ def _connection_error(
     cls: type[APIConnectionError], what: str, *, method: str, path: str, maybe_sent: bool
 ) -> APIConnectionError:
     error = cls(f"{method} {path}: {what}", method=method, path=path)
-    error._maybe_sent = maybe_sent  # noqa: SLF001 - set where it is known, read by the retry rule
+    error._maybe_sent = maybe_sent
     return error
 
 
@@ -99,7 +99,10 @@ class Transport:
             ) from exc
         except TimeoutError as exc:
             raise _connection_error(
-                APITimeoutError, "timed out waiting for the response", method=method, path=path,
+                APITimeoutError,
+                "timed out waiting for the response",
+                method=method,
+                path=path,
                 maybe_sent=True,
             ) from exc
         except (aiohttp.ClientError, OSError) as exc:

@@ -26,7 +26,7 @@ BANDWIDTHS = ("50M", "100M", "200M", "300M", "400M", "500M", "1G", "2G", "5G", "
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _CIDR = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})")
 # Printable ASCII less the characters the API forbids in a BGP MD5 key.
-_MD5_KEY = re.compile(r'[\x20-\x7e]+')
+_MD5_KEY = re.compile(r"[\x20-\x7e]+")
 _MD5_FORBIDDEN = frozenset('"?')
 
 
@@ -55,7 +55,9 @@ def uuid(value: object, field: str) -> str:
     """A UUID in its canonical 8-4-4-4-12 hex form."""
     checked = text(value, field)
     if not _UUID.fullmatch(checked):
-        raise _fail(field, f"must be a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6, got {checked!r}")
+        raise _fail(
+            field, f"must be a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6, got {checked!r}"
+        )
     return checked
 
 

@@ -19,9 +19,11 @@ ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 
 
 async def main() -> None:
-    async with Emulator() as emu, cni_async.Client(
-        api_token="demo-token", account_id=ACCOUNT, base_url=emu.base_url
-    ) as cf:
+    """Run the workflow, printing each step."""
+    async with (
+        Emulator() as emu,
+        cni_async.Client(api_token="demo-token", account_id=ACCOUNT, base_url=emu.base_url) as cf,
+    ):
         print(f"Emulator serving the CNI API at {emu.base_url}\n")
 
         free = [slot async for slot in cf.slots.list(occupied=False)]
@@ -74,7 +76,9 @@ async def main() -> None:
                 bgp=cni_async.BgpControl(customer_asn=65010, extra_prefixes=["203.0.113.0/24"]),
             )
         )
-        print(f"6. CNI {cni.id[:8]} on {cni.interconnect}: Cloudflare {cni.p2p_ip}, you {cni.cust_ip}")
+        print(
+            f"6. CNI {cni.id[:8]} on {cni.interconnect}: Cloudflare {cni.p2p_ip}, you {cni.cust_ip}"
+        )
         cni = await cf.cnis.update(attrs.evolve(cni, magic=attrs.evolve(cni.magic, mtu=1450)))
         print(f"   MTU changed to {cni.magic.mtu}")
 

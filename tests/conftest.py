@@ -18,8 +18,12 @@ TOKEN = "tok-SECRET-abc123"
 def _no_cloudflare_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never pick up a developer's real Cloudflare credentials."""
     for name in (
-        "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL",
-        "CLOUDFLARE_API_USER_SERVICE_KEY", "CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_BASE_URL",
+        "CLOUDFLARE_API_TOKEN",
+        "CLOUDFLARE_API_KEY",
+        "CLOUDFLARE_EMAIL",
+        "CLOUDFLARE_API_USER_SERVICE_KEY",
+        "CLOUDFLARE_ACCOUNT_ID",
+        "CLOUDFLARE_BASE_URL",
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -26,6 +26,7 @@ class Resource:
     def _paginate(
         self,
         route: Route,
+        *,
         item: Any,  # noqa: ANN401 - a model class or a union alias
         account_id: str | None,
         filters: Query,
@@ -35,9 +36,7 @@ class Resource:
         """Validate everything now, send nothing until iterated."""
         pipeline = self._pipeline
         url = pipeline.url(route, account_id)
-        base = query_string(
-            {**filters, "limit": _validate.optional_integer(limit, "limit")}
-        )
+        base = query_string({**filters, "limit": _validate.optional_integer(limit, "limit")})
         page_type = Page[item]
 
         async def fetch(page_cursor: int | None) -> Page[T]:

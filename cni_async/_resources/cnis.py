@@ -33,9 +33,13 @@ class Cnis(Resource):
         account_id: str | None = None,
     ) -> Paginator[Cni]:
         """Every CNI, optionally only those on one `slot` or one `tunnel_id`."""
-        filters = {"slot": _validate.optional_text(slot, "slot"),
-                   "tunnel_id": _validate.optional_text(tunnel_id, "tunnel_id")}
-        return self._paginate(_LIST, Cni, account_id, filters, limit, cursor)
+        filters = {
+            "slot": _validate.optional_text(slot, "slot"),
+            "tunnel_id": _validate.optional_text(tunnel_id, "tunnel_id"),
+        }
+        return self._paginate(
+            _LIST, item=Cni, account_id=account_id, filters=filters, limit=limit, cursor=cursor
+        )
 
     async def get(self, cni_id: str, *, account_id: str | None = None) -> Cni:
         """One CNI by id (a UUID)."""

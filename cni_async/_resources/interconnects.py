@@ -35,9 +35,18 @@ class Interconnects(Resource):
         account_id: str | None = None,
     ) -> Paginator[Interconnect]:
         """Every interconnect, optionally only at one `site` or of one `type`."""
-        filters = {"site": _validate.optional_text(site, "site"),
-                   "type": _validate.optional_text(type, "type")}
-        return self._paginate(_LIST, Interconnect, account_id, filters, limit, cursor)
+        filters = {
+            "site": _validate.optional_text(site, "site"),
+            "type": _validate.optional_text(type, "type"),
+        }
+        return self._paginate(
+            _LIST,
+            item=Interconnect,
+            account_id=account_id,
+            filters=filters,
+            limit=limit,
+            cursor=cursor,
+        )
 
     async def get(self, icon: str, *, account_id: str | None = None) -> Interconnect:
         """One interconnect by name."""
@@ -68,7 +77,7 @@ class Interconnects(Resource):
     async def loa(
         self, icon: str, *, name: str | None = None, account_id: str | None = None
     ) -> bytes:
-        """The Letter of Authorization, as PDF bytes; `name` is printed on it instead of the account."""
+        """The Letter of Authorization as PDF bytes; `name` is printed instead of the account."""
         pipeline = self._pipeline
         query = query_string({"name": _validate.loa_name(name)})
         url = pipeline.url(_LOA, account_id, query, icon=icon)

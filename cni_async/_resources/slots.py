@@ -9,7 +9,9 @@ from .._routes import Route
 from ._base import Resource
 
 _LIST = Route("GET", "/accounts/{account_id}/cni/slots", "list_slots")
-_GET = Route("GET", "/accounts/{account_id}/cni/slots/{slot}", "get_slot", uuid_ids=frozenset({"slot"}))
+_GET = Route(
+    "GET", "/accounts/{account_id}/cni/slots/{slot}", "get_slot", uuid_ids=frozenset({"slot"})
+)
 
 
 class Slots(Resource):
@@ -17,7 +19,7 @@ class Slots(Resource):
 
     __slots__ = ()
 
-    def list(  # noqa: PLR0913 - one keyword per API filter
+    def list(
         self,
         *,
         address_contains: str | None = None,
@@ -35,7 +37,9 @@ class Slots(Resource):
             "speed": _validate.optional_text(speed, "speed"),
             "occupied": _validate.optional_bool(occupied, "occupied"),
         }
-        return self._paginate(_LIST, Slot, account_id, filters, limit, cursor)
+        return self._paginate(
+            _LIST, item=Slot, account_id=account_id, filters=filters, limit=limit, cursor=cursor
+        )
 
     async def get(self, slot_id: str, *, account_id: str | None = None) -> Slot:
         """One slot by id (a UUID)."""

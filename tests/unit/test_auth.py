@@ -7,8 +7,12 @@ import pytest
 import cni_async
 
 ENV_VARS = (
-    "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL",
-    "CLOUDFLARE_API_USER_SERVICE_KEY", "CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_BASE_URL",
+    "CLOUDFLARE_API_TOKEN",
+    "CLOUDFLARE_API_KEY",
+    "CLOUDFLARE_EMAIL",
+    "CLOUDFLARE_API_USER_SERVICE_KEY",
+    "CLOUDFLARE_ACCOUNT_ID",
+    "CLOUDFLARE_BASE_URL",
 )
 
 
@@ -77,7 +81,9 @@ def test_explicit_beats_environment(monkeypatch):
 )
 def test_two_explicit_schemes_are_an_error(kwargs):
     """Two schemes given explicitly is a ConfigurationError naming them, not their values."""
-    with pytest.raises(cni_async.ConfigurationError, match="more than one credential scheme") as info:
+    with pytest.raises(
+        cni_async.ConfigurationError, match="more than one credential scheme"
+    ) as info:
         cni_async.Client(**kwargs)
     assert isinstance(info.value, ValueError)
     for value in kwargs.values():

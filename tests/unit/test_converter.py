@@ -77,8 +77,14 @@ def test_2026_08_optional_fields_are_read():
 
 @pytest.mark.parametrize(
     ("value", "got"),
-    [({"code": 1}, "object"), (None, "null"), ([1], "array"), (math.nan, "non-finite number"),
-     (12, "number"), (True, "boolean")],
+    [
+        ({"code": 1}, "object"),
+        (None, "null"),
+        ([1], "array"),
+        (math.nan, "non-finite number"),
+        (12, "number"),
+        (True, "boolean"),
+    ],
 )
 def test_a_string_field_is_never_coerced(value, got):
     """Where a string is promised, any other JSON type is an error naming the path."""
@@ -111,8 +117,10 @@ def test_every_problem_of_a_page_is_named_with_its_path():
     with pytest.raises(ShapeError) as info:
         structure(page, Page[Interconnect])
     assert info.value.problems == [
-        "neither a physical interconnect (slot_id, facility, site) nor a GCP one (region)"
-        " @ $.items[1]",
+        (
+            "neither a physical interconnect (slot_id, facility, site) nor a GCP one (region)"
+            " @ $.items[1]"
+        ),
         "expected string, got null @ $.items[2].account",
         "expected integer, got string @ $.next",
     ]
@@ -131,14 +139,22 @@ def test_create_bodies_are_what_the_api_wants():
     """Create bodies carry `type` and leave out unset optional fields."""
     slot = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
     assert unstructure(PhysicalInterconnectCreate(account="a", slot_id=slot)) == {
-        "account": "a", "slot_id": slot, "type": "direct",
+        "account": "a",
+        "slot_id": slot,
+        "type": "direct",
     }
-    assert unstructure(GcpPartnerInterconnectCreate(account="a", bandwidth="1G", pairing_key="k")) == {
-        "account": "a", "bandwidth": "1G", "pairing_key": "k", "type": "gcp_partner",
+    assert unstructure(
+        GcpPartnerInterconnectCreate(account="a", bandwidth="1G", pairing_key="k")
+    ) == {
+        "account": "a",
+        "bandwidth": "1G",
+        "pairing_key": "k",
+        "type": "gcp_partner",
     }
     magic = MagicSettings(conduit_name="c", description="d", mtu=1500)
     assert unstructure(CniCreate(account="a", interconnect="i", magic=magic)) == {
-        "account": "a", "interconnect": "i",
+        "account": "a",
+        "interconnect": "i",
         "magic": {"conduit_name": "c", "description": "d", "mtu": 1500},
     }
 
@@ -146,8 +162,11 @@ def test_create_bodies_are_what_the_api_wants():
 def test_a_cni_round_trips():
     """A Cni read from JSON unstructures to the same JSON (the update body)."""
     data = {
-        "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "account": "a", "interconnect": "i",
-        "p2p_ip": "100.64.0.0/31", "cust_ip": "100.64.0.1/31",
+        "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "account": "a",
+        "interconnect": "i",
+        "p2p_ip": "100.64.0.0/31",
+        "cust_ip": "100.64.0.1/31",
         "magic": {"conduit_name": "c", "description": "", "mtu": 1476},
         "bgp": {"customer_asn": 65000, "extra_prefixes": ["10.0.0.0/24"], "md5_key": "k"},
         "bgp_mode": "advertise_only",

@@ -27,9 +27,12 @@ def test_a_v4_envelope_is_unwrapped_defensively():
 
 @pytest.mark.parametrize(
     ("body", "problem"),
-    [(b"", "the body is empty @ $"), (b"  ", "the body is empty @ $"),
-     (b"<html>oops</html>", "the body is not valid JSON @ $"),
-     (b'{"items": [', "the body is not valid JSON @ $")],
+    [
+        (b"", "the body is empty @ $"),
+        (b"  ", "the body is empty @ $"),
+        (b"<html>oops</html>", "the body is not valid JSON @ $"),
+        (b'{"items": [', "the body is not valid JSON @ $"),
+    ],
 )
 def test_a_2xx_body_that_is_not_json_is_a_typed_error(body, problem):
     """A 200 that is not JSON raises APIResponseValidationError naming the problem."""
@@ -79,10 +82,16 @@ def test_plain_text_and_empty_error_bodies():
     """A text body is kept as text; an empty one is None; no request id without cf-ray."""
     text = status_error(400, {}, b"slot occupied\n", method="POST", path="/p")
     assert (text.body, text.errors, str(text)) == (
-        "slot occupied\n", [], "POST /p failed with HTTP 400: slot occupied",
+        "slot occupied\n",
+        [],
+        "POST /p failed with HTTP 400: slot occupied",
     )
     empty = status_error(500, {}, b"", method="DELETE", path="/p")
-    assert (empty.body, empty.request_id, str(empty)) == (None, None, "DELETE /p failed with HTTP 500")
+    assert (empty.body, empty.request_id, str(empty)) == (
+        None,
+        None,
+        "DELETE /p failed with HTTP 500",
+    )
 
 
 def test_odd_v4_error_items_are_tolerated():
@@ -90,7 +99,8 @@ def test_odd_v4_error_items_are_tolerated():
     body = b'{"errors": [{"message": "a"}, {"code": "7", "message": 5}, "x"]}'
     error = status_error(400, {}, body, method="GET", path="/p")
     assert error.errors == [
-        cni_async.ErrorDetail(code=None, message="a"), cni_async.ErrorDetail(code=None, message=""),
+        cni_async.ErrorDetail(code=None, message="a"),
+        cni_async.ErrorDetail(code=None, message=""),
     ]
 
 

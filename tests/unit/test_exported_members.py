@@ -5,15 +5,43 @@ from __future__ import annotations
 import cni_async
 
 CONTRACT = {
-    "Client", "Paginator", "Page", "RetryPolicy",
-    "Facility", "PhysicalInterconnect", "GcpPartnerInterconnect", "Interconnect",
-    "InterconnectStatus", "PhysicalInterconnectCreate", "GcpPartnerInterconnectCreate",
-    "InterconnectCreate", "CniCreate", "Cni", "MagicSettings", "BgpControl", "Slot", "Settings",
-    "CNIError", "ConfigurationError", "ClientClosedError", "RequestValidationError",
-    "APIConnectionError", "APITimeoutError", "APIStatusError", "ErrorDetail",
-    "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
-    "ConflictError", "UnprocessableEntityError", "RateLimitError", "InternalServerError",
-    "APIResponseValidationError", "PaginationError", "__version__",
+    "Client",
+    "Paginator",
+    "Page",
+    "RetryPolicy",
+    "Facility",
+    "PhysicalInterconnect",
+    "GcpPartnerInterconnect",
+    "Interconnect",
+    "InterconnectStatus",
+    "PhysicalInterconnectCreate",
+    "GcpPartnerInterconnectCreate",
+    "InterconnectCreate",
+    "CniCreate",
+    "Cni",
+    "MagicSettings",
+    "BgpControl",
+    "Slot",
+    "Settings",
+    "CNIError",
+    "ConfigurationError",
+    "ClientClosedError",
+    "RequestValidationError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIStatusError",
+    "ErrorDetail",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "APIResponseValidationError",
+    "PaginationError",
+    "__version__",
 }
 
 
@@ -35,4 +63,4 @@ def test_version_is_the_packages():
     """__version__ is the one in _version.py, which the User-Agent uses too."""
     from cni_async._pipeline import USER_AGENT
 
-    assert USER_AGENT == f"cni-async/{cni_async.__version__}"
+    assert f"cni-async/{cni_async.__version__}" == USER_AGENT

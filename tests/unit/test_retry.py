@@ -46,8 +46,14 @@ TABLE = [
     ("404", lambda: _status(404), False, False),
     ("409", lambda: _status(409), False, False),
     ("422", lambda: _status(422), False, False),
-    ("a bad 2xx body", lambda: cni_async.APIResponseValidationError(
-        "x", problems=[], status_code=200, request_id=None), False, False),
+    (
+        "a bad 2xx body",
+        lambda: cni_async.APIResponseValidationError(
+            "x", problems=[], status_code=200, request_id=None
+        ),
+        False,
+        False,
+    ),
     ("a bug of ours", lambda: KeyError("x"), False, False),
 ]
 

@@ -38,13 +38,16 @@ async def test_owned_session_is_made_on_first_use_too(emu):
 async def test_borrowed_session_is_never_closed(emu):
     """A caller's session is used and left open by aclose() and `async with` exit."""
     async with aiohttp.ClientSession() as session:
-        async with cni_async.Client(api_token=TOKEN, account_id=ACCOUNT,
-                                    base_url=emu.base_url, session=session) as cf:
+        async with cni_async.Client(
+            api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url, session=session
+        ) as cf:
             await cf.settings.get()
             assert cf._transport._session is session
         assert not session.closed
-        async with session.get(f"{emu.base_url}/accounts/{ACCOUNT}/cni/settings",
-                               headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+        async with session.get(
+            f"{emu.base_url}/accounts/{ACCOUNT}/cni/settings",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        ) as response:
             assert response.status == 200
 
 
@@ -97,7 +100,8 @@ async def test_cancelling_a_listing_then_reusing_and_closing(emu):
 
 
 @pytest.mark.parametrize(
-    "prefix", ["a/b", "..", "with space", "zürich–ü", "q?x=1#frag", "%2F", "."],
+    "prefix",
+    ["a/b", "..", "with space", "zürich–ü", "q?x=1#frag", "%2F", "."],
 )
 async def test_path_ids_reach_the_server_as_one_segment(cf, emu, prefix):
     """Names with `/`, `..`, spaces, unicode, `?`, `#` and `%` address exactly that interconnect."""
@@ -140,17 +144,17 @@ async def test_credentials_never_reach_logs_reprs_or_errors(credentials, caplog)
         emu.faults.add("get_interconnect", status=429, retry_after="0")
         caplog.set_level(logging.DEBUG)
         errors: list[BaseException] = []
-        async with cni_async.Client(account_id=ACCOUNT, base_url=emu.base_url,
-                                    **credentials) as cf:
+        async with cni_async.Client(account_id=ACCOUNT, base_url=emu.base_url, **credentials) as cf:
             await cf.settings.get()
-            for call in (cf.interconnects.get("nope"), cf.cnis.get("not-a-uuid")):
-                try:
-                    await call
-                except cni_async.CNIError as exc:
-                    errors.append(exc)
+            with pytest.raises(cni_async.NotFoundError) as not_found:
+                await cf.interconnects.get("nope")
+            with pytest.raises(cni_async.RequestValidationError) as invalid:
+                await cf.cnis.get("not-a-uuid")
+            errors += [not_found.value, invalid.value]
             texts = [repr(cf), *(f"{e!s} {e!r} {getattr(e, 'body', '')}" for e in errors)]
-    async with cni_async.Client(account_id=ACCOUNT, base_url="http://127.0.0.1:1/client/v4",
-                                max_retries=0, **credentials) as cf:
+    async with cni_async.Client(
+        account_id=ACCOUNT, base_url="http://127.0.0.1:1/client/v4", max_retries=0, **credentials
+    ) as cf:
         try:
             await cf.settings.get()
         except cni_async.APIConnectionError as exc:

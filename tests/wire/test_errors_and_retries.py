@@ -26,7 +26,9 @@ async def test_404_from_a_v4_error_body(cf):
     assert error.errors[0].message
     assert error.request_id
     assert error.body["success"] is False
-    assert str(error).startswith("GET /accounts/{account_id}/cni/interconnects/{icon} failed with HTTP 404")
+    assert str(error).startswith(
+        "GET /accounts/{account_id}/cni/interconnects/{icon} failed with HTTP 404"
+    )
 
 
 async def test_400_names_the_problem(cf, emu):
@@ -41,8 +43,9 @@ async def test_400_names_the_problem(cf, emu):
 
 async def test_401_without_and_403_with_a_wrong_credential(emu):
     """Another token is a PermissionDeniedError; the error never quotes the token."""
-    async with cni_async.Client(api_token="wrong-SECRET", account_id=ACCOUNT,
-                                base_url=emu.base_url) as cf:
+    async with cni_async.Client(
+        api_token="wrong-SECRET", account_id=ACCOUNT, base_url=emu.base_url
+    ) as cf:
         with pytest.raises(cni_async.PermissionDeniedError) as info:
             await cf.settings.get()
     assert "wrong-SECRET" not in str(info.value)
@@ -51,8 +54,11 @@ async def test_401_without_and_403_with_a_wrong_credential(emu):
 
 @pytest.mark.parametrize(
     ("status", "cls"),
-    [(422, cni_async.UnprocessableEntityError), (501, cni_async.InternalServerError),
-     (418, cni_async.APIStatusError)],
+    [
+        (422, cni_async.UnprocessableEntityError),
+        (501, cni_async.InternalServerError),
+        (418, cni_async.APIStatusError),
+    ],
 )
 async def test_other_statuses(cf, emu, status, cls):
     """Statuses the emulator never sends on its own still map to their classes."""
@@ -162,8 +168,9 @@ async def test_a_timeout_is_retried_for_get_and_raised_as_apitimeouterror(emu):
     """A server slower than `timeout` gives APITimeoutError after every attempt timed out."""
     emu.faults.add("get_settings", delay=5, times=2)
     policy = cni_async.RetryPolicy(attempts=2, wait_initial=0, wait_jitter=0)
-    async with cni_async.Client(api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url,
-                                timeout=0.2, retry=policy) as cf:
+    async with cni_async.Client(
+        api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url, timeout=0.2, retry=policy
+    ) as cf:
         with pytest.raises(cni_async.APITimeoutError) as info:
             await cf.settings.get()
     assert isinstance(info.value, cni_async.APIConnectionError)
@@ -174,11 +181,13 @@ async def test_a_timeout_is_retried_for_get_and_raised_as_apitimeouterror(emu):
 async def test_a_timed_out_post_is_not_resent(emu):
     """A create that timed out may have happened: it is not sent again."""
     emu.faults.add("create_cni", delay=5)
-    async with cni_async.Client(api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url,
-                                timeout=0.2) as cf:
+    async with cni_async.Client(
+        api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url, timeout=0.2
+    ) as cf:
         with pytest.raises(cni_async.APITimeoutError):
-            await cf.cnis.create(CniCreate(account=ACCOUNT, interconnect="x",
-                                           magic=MagicSettings("c", "d", 1500)))
+            await cf.cnis.create(
+                CniCreate(account=ACCOUNT, interconnect="x", magic=MagicSettings("c", "d", 1500))
+            )
     assert emu.requests == 1
 
 
@@ -192,11 +201,13 @@ async def test_connection_refused_is_retried_even_for_post(caplog):
     """Nothing listening: the request never left, so a create is tried every attempt."""
     policy = cni_async.RetryPolicy(attempts=3, wait_initial=0, wait_jitter=0)
     url = f"http://127.0.0.1:{_closed_port()}/client/v4"
-    async with cni_async.Client(api_token=TOKEN, account_id=ACCOUNT, base_url=url,
-                                retry=policy) as cf:
-        with caplog.at_level("WARNING", logger="cni_async"), pytest.raises(
-            cni_async.APIConnectionError, match="could not connect"
-        ) as info:
+    async with cni_async.Client(
+        api_token=TOKEN, account_id=ACCOUNT, base_url=url, retry=policy
+    ) as cf:
+        with (
+            caplog.at_level("WARNING", logger="cni_async"),
+            pytest.raises(cni_async.APIConnectionError, match="could not connect") as info,
+        ):
             await cf.interconnects.create(GCP)
     assert info.value.__cause__ is not None
     assert len([r for r in caplog.records if r.levelname == "WARNING"]) == 2
@@ -205,8 +216,9 @@ async def test_connection_refused_is_retried_even_for_post(caplog):
 async def test_max_retries_zero_sends_once(emu):
     """max_retries=0 turns retries off."""
     emu.faults.add("get_settings", status=503, times=5)
-    async with cni_async.Client(api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url,
-                                max_retries=0) as cf:
+    async with cni_async.Client(
+        api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url, max_retries=0
+    ) as cf:
         with pytest.raises(cni_async.InternalServerError):
             await cf.settings.get()
     assert emu.requests == 1

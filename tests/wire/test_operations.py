@@ -81,11 +81,14 @@ async def test_cni_lifecycle(cf, emu):
     icon = await cf.interconnects.create(
         PhysicalInterconnectCreate(account=ACCOUNT, slot_id=(await free_slot(cf)).id)
     )
-    created = await cf.cnis.create(CniCreate(
-        account=ACCOUNT, interconnect=icon.name,
-        magic=MagicSettings(conduit_name="tunnel-1", description="to SJC", mtu=1476),
-        bgp=BgpControl(customer_asn=65000, extra_prefixes=["10.1.0.0/24"], md5_key="k3y"),
-    ))
+    created = await cf.cnis.create(
+        CniCreate(
+            account=ACCOUNT,
+            interconnect=icon.name,
+            magic=MagicSettings(conduit_name="tunnel-1", description="to SJC", mtu=1476),
+            bgp=BgpControl(customer_asn=65000, extra_prefixes=["10.1.0.0/24"], md5_key="k3y"),
+        )
+    )
     assert created.p2p_ip.endswith("/31")
     assert created.cust_ip.endswith("/31")
     assert await cf.cnis.get(created.id) == created
@@ -108,8 +111,11 @@ async def test_cni_name_conflict(cf):
     icon = await cf.interconnects.create(
         GcpPartnerInterconnectCreate(account=ACCOUNT, bandwidth="2G", pairing_key="pk")
     )
-    body = CniCreate(account=ACCOUNT, interconnect=icon.name,
-                     magic=MagicSettings(conduit_name="dup", description="", mtu=1500))
+    body = CniCreate(
+        account=ACCOUNT,
+        interconnect=icon.name,
+        magic=MagicSettings(conduit_name="dup", description="", mtu=1500),
+    )
     await cf.cnis.create(body)
     with pytest.raises(cni_async.ConflictError) as info:
         await cf.cnis.create(body)

@@ -73,7 +73,9 @@ async def scripted_server() -> AsyncIterator[Callable[[Pages], object]]:
         raw = request.query.get("cursor")
         cursor = None if raw is None else int(raw)
         state["cursors"].append(cursor)  # type: ignore[attr-defined]
-        return web.Response(text=json.dumps(state["pages"](cursor)), content_type="application/json")  # type: ignore[operator]
+        return web.Response(
+            text=json.dumps(state["pages"](cursor)), content_type="application/json"
+        )  # type: ignore[operator]
 
     app = web.Application()
     app.router.add_get("/client/v4/accounts/{acc}/cni/interconnects", handler)
@@ -86,8 +88,12 @@ async def scripted_server() -> AsyncIterator[Callable[[Pages], object]]:
     def client(pages: Pages) -> cni_async.Client:
         state["pages"] = pages
         state["cursors"] = []
-        return cni_async.Client(api_token="t", account_id="a", max_retries=0,
-                                base_url=f"http://127.0.0.1:{port}/client/v4")
+        return cni_async.Client(
+            api_token="t",
+            account_id="a",
+            max_retries=0,
+            base_url=f"http://127.0.0.1:{port}/client/v4",
+        )
 
     client.state = state  # type: ignore[attr-defined]
     yield client
@@ -100,7 +106,9 @@ def gcp(n: int) -> dict[str, str]:
 
 async def test_a_repeated_cursor_stops_the_walk(scripted_server):
     """A server answering its own cursor back (as mock servers do) ends the walk, not loops."""
-    async with scripted_server(lambda c: {"items": [gcp(0 if c is None else c)], "next": -(2**31)}) as cf:
+    async with scripted_server(
+        lambda c: {"items": [gcp(0 if c is None else c)], "next": -(2**31)}
+    ) as cf:
         names = [i.name async for i in cf.interconnects.list()]
     assert names == ["g0", f"g{-(2**31)}"]
     assert scripted_server.state["cursors"] == [None, -(2**31)]
@@ -108,8 +116,11 @@ async def test_a_repeated_cursor_stops_the_walk(scripted_server):
 
 async def test_a_cursor_cycle_raises(scripted_server):
     """Cursors that come back round (1 -> 2 -> 1) raise PaginationError after the good pages."""
-    pages = {None: {"items": [gcp(0)], "next": 1}, 1: {"items": [gcp(1)], "next": 2},
-             2: {"items": [gcp(2)], "next": 1}}
+    pages = {
+        None: {"items": [gcp(0)], "next": 1},
+        1: {"items": [gcp(1)], "next": 2},
+        2: {"items": [gcp(2)], "next": 1},
+    }
     seen = []
     async with scripted_server(pages.__getitem__) as cf:
         with pytest.raises(cni_async.PaginationError, match="cursor 1 was already visited"):
@@ -127,13 +138,13 @@ async def test_an_empty_page_ends_the_walk(scripted_server):
 
 async def test_absent_next_ends_the_walk(scripted_server):
     """A page without `next` is the last one."""
-    async with scripted_server(lambda c: {"items": [gcp(1)]}) as cf:
+    async with scripted_server(lambda _: {"items": [gcp(1)]}) as cf:
         assert [i.name async for i in cf.interconnects.list()] == ["g1"]
 
 
 async def test_a_bad_item_names_its_path(scripted_server):
     """A malformed item raises APIResponseValidationError naming `$.items[1].region`."""
-    async with scripted_server(lambda c: {"items": [gcp(0), {**gcp(1), "region": 5}]}) as cf:
+    async with scripted_server(lambda _: {"items": [gcp(0), {**gcp(1), "region": 5}]}) as cf:
         with pytest.raises(cni_async.APIResponseValidationError) as info:
             [i async for i in cf.interconnects.list()]
     assert info.value.problems == ["expected string, got number @ $.items[1].region"]
