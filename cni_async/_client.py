@@ -5,9 +5,7 @@ from __future__ import annotations
 import math
 import os
 from types import TracebackType
-from typing import TypeVar
-
-from typing_extensions import Self
+from typing import TYPE_CHECKING
 
 from ._auth import resolve_credentials
 from ._exceptions import ConfigurationError
@@ -19,9 +17,10 @@ from ._resources.slots import Slots
 from ._retry import RetryPolicy
 from ._transport import ClientSession, Transport
 
-__all__ = ["Client"]
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self is 3.11+; only checkers read it
 
-_C = TypeVar("_C", bound="Client")
+__all__ = ["Client"]
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 
