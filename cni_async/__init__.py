@@ -9,7 +9,9 @@ async with cni_async.Client(api_token="...", account_id="...") as cf:
 ```
 """
 
+from ._batch import batch
 from ._client import Client
+from ._events import RequestEvent, ResponseEvent, RetryEvent
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -22,6 +24,7 @@ from ._exceptions import (
     ConfigurationError,
     ConflictError,
     ErrorDetail,
+    InterconnectDownError,
     InternalServerError,
     NotFoundError,
     PaginationError,
@@ -29,7 +32,10 @@ from ._exceptions import (
     RateLimitError,
     RequestValidationError,
     UnprocessableEntityError,
+    WaitError,
+    WaitTimeoutError,
 )
+from ._limits import RateLimit
 from ._models import (
     BgpControl,
     Cni,
@@ -72,6 +78,7 @@ __all__ = [
     "GcpPartnerInterconnectCreate",
     "Interconnect",
     "InterconnectCreate",
+    "InterconnectDownError",
     "InterconnectStatus",
     "InternalServerError",
     "MagicSettings",
@@ -82,11 +89,18 @@ __all__ = [
     "PermissionDeniedError",
     "PhysicalInterconnect",
     "PhysicalInterconnectCreate",
+    "RateLimit",
     "RateLimitError",
+    "RequestEvent",
     "RequestValidationError",
+    "ResponseEvent",
+    "RetryEvent",
     "RetryPolicy",
     "Settings",
     "Slot",
     "UnprocessableEntityError",
+    "WaitError",
+    "WaitTimeoutError",
     "__version__",
+    "batch",
 ]

@@ -8,8 +8,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from ._auth import resolve_credentials
+from ._events import RequestHook, ResponseHook, RetryHook
 from ._exceptions import ConfigurationError
-from ._pipeline import Pipeline
+from ._limits import Limits, RateLimit
+from ._pipeline import Options, Pipeline
 from ._resources.cnis import Cnis
 from ._resources.interconnects import Interconnects
 from ._resources.settings import Settings
@@ -47,10 +49,22 @@ class Client:
         max_retries: retries after the first attempt; 0 turns retries off.
             Ignored when `retry` is given.
         retry: the full retry policy (`RetryPolicy`), instead of `max_retries`.
+        deadline: seconds a whole call may take, every attempt and wait included;
+            past it the call raises `APITimeoutError`. None (default): no bound.
         session: an `aiohttp.ClientSession` you own and close; the client never
             closes it. Without one the client makes its own, in the running loop,
             and closes it on `async with` exit or `aclose()`.
         max_connections: the most connections open at once on the client's own session.
+        max_concurrency: the most requests in flight at once, across all tasks.
+        rate_limit: a client-side budget shared by all tasks, e.g.
+            `RateLimit.cloudflare()` (1,200 requests per 300 s). Off by default.
+        on_retry: called (sync or async) with a `RetryEvent` before each retry.
+        on_request: awaited with a `RequestEvent` before each attempt is sent.
+        on_response: awaited with a `ResponseEvent` after each attempt.
+
+    The client also slows down by itself when the API's `Ratelimit` response
+    headers say its budget is spent, whenever `rate_limit` or `max_concurrency`
+    is set.
 
     Exactly one credential scheme must be given, explicitly or in the environment;
     explicit arguments always beat the environment.
@@ -68,8 +82,14 @@ class Client:
         timeout: float = 60.0,
         max_retries: int = 2,
         retry: RetryPolicy | None = None,
+        deadline: float | None = None,
         session: ClientSession | None = None,
         max_connections: int = 100,
+        max_concurrency: int | None = None,
+        rate_limit: RateLimit | None = None,
+        on_retry: RetryHook | None = None,
+        on_request: RequestHook | None = None,
+        on_response: ResponseHook | None = None,
     ) -> None:
         env = os.environ
         credentials = resolve_credentials(
@@ -85,38 +105,78 @@ class Client:
             raise ConfigurationError("account_id must be a non-empty string")
         base_url = base_url or env.get("CLOUDFLARE_BASE_URL") or DEFAULT_BASE_URL
         if not base_url.startswith(("http://", "https://")):
-            raise ConfigurationError(
-                f"base_url must start with http:// or https://, got {base_url!r}"
-            )
-        if (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, (int, float))
-            or not (timeout > 0 and math.isfinite(timeout))
-        ):
-            raise ConfigurationError(
-                f"timeout must be a positive number of seconds, got {timeout!r}"
-            )
+            msg = f"base_url must start with http:// or https://, got {base_url!r}"
+            raise ConfigurationError(msg)
+        _check_seconds(timeout, "timeout")
         if retry is None:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
                 raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
             retry = RetryPolicy(attempts=max_retries + 1)
+        for name, value in (
+            ("max_connections", max_connections),
+            ("max_concurrency", max_concurrency),
+        ):
+            if value is not None and (type(value) is not int or value < 1):
+                raise ConfigurationError(f"{name} must be an int >= 1, got {value!r}")
         if session is not None and not isinstance(session, ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         self._scheme = credentials.scheme
         self._transport = Transport(
             session, timeout=float(timeout), max_connections=max_connections
         )
+        limits = (
+            Limits(rate_limit, max_concurrency)
+            if rate_limit is not None or max_concurrency is not None
+            else None
+        )
         self._pipeline = Pipeline(
             self._transport,
             base_url=base_url,
             auth_headers=credentials.headers,
             account_id=account_id,
-            policy=retry,
+            options=_options(retry, deadline, on_retry, on_request, on_response),
+            limits=limits,
         )
+        self._bind()
+
+    def _bind(self) -> None:
         self.interconnects = Interconnects(self._pipeline)
         self.cnis = Cnis(self._pipeline)
         self.slots = Slots(self._pipeline)
         self.settings = Settings(self._pipeline)
+
+    def with_options(
+        self,
+        *,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
+        on_retry: RetryHook | None = None,
+        on_request: RequestHook | None = None,
+        on_response: ResponseHook | None = None,
+    ) -> Client:
+        """This client with other per-call options, for the calls made through it.
+
+        The copy shares the session, credentials, account, rate limit and
+        concurrency cap; options left unset keep this client's values.
+
+        ```python
+        urgent = cf.with_options(deadline=5, retry=cni_async.RetryPolicy(attempts=2))
+        icon = await urgent.interconnects.get("sjc-1")
+        ```
+        """
+        current = self._pipeline.options
+        options = _options(
+            retry or current.retry,
+            current.deadline if deadline is None else deadline,
+            on_retry or current.on_retry,
+            on_request or current.on_request,
+            on_response or current.on_response,
+        )
+        clone = object.__new__(Client)
+        clone.__dict__.update(self.__dict__)
+        clone._pipeline = self._pipeline.derive(options)
+        clone._bind()
+        return clone
 
     @property
     def account_id(self) -> str | None:
@@ -131,7 +191,12 @@ class Client:
     @property
     def retry(self) -> RetryPolicy:
         """The client's retry policy."""
-        return self._pipeline.policy
+        return self._pipeline.options.retry
+
+    @property
+    def deadline(self) -> float | None:
+        """Seconds each call may take in all, attempts and waits included (None: no bound)."""
+        return self._pipeline.options.deadline
 
     @property
     def closed(self) -> bool:
@@ -159,3 +224,26 @@ class Client:
     async def aclose(self) -> None:
         """Close the client's own session (never a borrowed one); further calls raise."""
         await self._transport.close()
+
+
+def _check_seconds(value: object, name: str) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (value > 0 and math.isfinite(value))
+    ):
+        raise ConfigurationError(f"{name} must be a positive number of seconds, got {value!r}")
+
+
+def _options(
+    retry: RetryPolicy,
+    deadline: float | None,
+    on_retry: RetryHook | None,
+    on_request: RequestHook | None,
+    on_response: ResponseHook | None,
+) -> Options:
+    if not isinstance(retry, RetryPolicy):
+        raise ConfigurationError("retry must be a cni_async.RetryPolicy")
+    if deadline is not None:
+        _check_seconds(deadline, "deadline")
+    return Options(retry, deadline, on_retry, on_request, on_response)

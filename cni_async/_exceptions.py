@@ -17,7 +17,10 @@ CNIError
 │   ├── RateLimitError                429 (adds retry_after)
 │   └── InternalServerError           >= 500
 ├── APIResponseValidationError  a 2xx body that is not what the API promises
-└── PaginationError             a list's cursors went round in a circle
+├── PaginationError             a list's cursors went round in a circle
+└── WaitError                   a waiter gave up (carries the last status seen)
+    ├── WaitTimeoutError        ... because its timeout passed
+    └── InterconnectDownError   ... because the interconnect stayed Down/Unhealthy
 ```
 
 Messages never carry a credential: they are built from the method, the path,
@@ -42,6 +45,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ErrorDetail",
+    "InterconnectDownError",
     "InternalServerError",
     "NotFoundError",
     "PaginationError",
@@ -49,6 +53,8 @@ __all__ = [
     "RateLimitError",
     "RequestValidationError",
     "UnprocessableEntityError",
+    "WaitError",
+    "WaitTimeoutError",
 ]
 
 
@@ -103,6 +109,9 @@ class APIConnectionError(CNIError):
 
 class APITimeoutError(APIConnectionError):
     """The request, or the call's deadline, timed out before a response."""
+
+    # True when the call's deadline (not one attempt's timeout) ended it.
+    _deadline: bool = False
 
 
 class APIStatusError(CNIError):
@@ -199,3 +208,28 @@ class APIResponseValidationError(CNIError):
 
 class PaginationError(CNIError):
     """A list's `next` cursors revisited an earlier cursor, which would never end."""
+
+
+class WaitError(CNIError):
+    """A waiter gave up.
+
+    Attributes:
+        status: the last `InterconnectStatus` seen, or None when the waiter
+            polls something else (waiting for a deletion).
+        reason: the last status's `reason`, if any.
+        elapsed: seconds the waiter spent.
+    """
+
+    def __init__(self, message: str, *, status: object | None, elapsed: float) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason: str | None = getattr(status, "reason", None)
+        self.elapsed = elapsed
+
+
+class WaitTimeoutError(WaitError):
+    """The waiter's timeout passed before the wanted state was reached."""
+
+
+class InterconnectDownError(WaitError):
+    """The interconnect stayed Down or Unhealthy for longer than allowed."""

@@ -1,39 +1,78 @@
-"""The one road every call takes: URL, headers, retries, send, decode, structure.
+"""The one road every call takes: URL, headers, limits, retries, send, decode, structure.
 
 ```
-resource method -> Pipeline.call(route, ...)      validate ids, build URL and body
-                     -> with_retries(attempt)     tenacity, per the policy
-                          -> Transport.send       aiohttp, the only I/O
-                          -> status_error         >= 400 becomes a typed error
-                   -> decode_json + structure     outside the retry loop
+resource method -> Pipeline.call(route, url, body)   ids validated, body serialised once
+                     -> with_retries(attempt)        tenacity, per the policy and deadline
+                          -> Limits.acquire           rate limit, concurrency, API headers
+                          -> Transport.send           aiohttp, the only I/O
+                          -> status_error             >= 400 becomes a typed error
+                   -> decode_json + structure        outside the retry loop
 ```
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+import attrs
+
 from ._converter import ShapeError, structure, unstructure
 from ._decode import decode_json, status_error
-from ._exceptions import APIResponseValidationError, ConfigurationError
-from ._retry import RetryPolicy, with_retries
+from ._events import RequestEvent, RequestHook, ResponseEvent, ResponseHook, RetryHook
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    ConfigurationError,
+    RateLimitError,
+)
+from ._limits import Limits, LimitWaitTooLongError
+from ._retry import Call, RetryPolicy, with_retries
 from ._routes import ACCEPT, Body, Route
 from ._transport import RawResponse, Transport
 from ._version import __version__
 
-__all__ = ["Pipeline"]
+__all__ = ["Options", "Pipeline"]
 
 T = TypeVar("T")
 _log = logging.getLogger("cni_async")
 USER_AGENT = f"cni-async/{__version__}"
+_SECRET_HEADERS = frozenset(
+    {"authorization", "x-auth-key", "x-auth-email", "x-auth-user-service-key"}
+)
+_call_ids = itertools.count(1)
+
+
+@attrs.frozen
+class Options:
+    """The per-call behaviour a client (or `with_options`) applies to every call."""
+
+    retry: RetryPolicy
+    deadline: float | None = None
+    on_retry: RetryHook | None = None
+    on_request: RequestHook | None = None
+    on_response: ResponseHook | None = None
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers with every credential shown as '***'."""
+    return {k: "***" if k.lower() in _SECRET_HEADERS else v for k, v in headers.items()}
+
+
+def _redact_body(body: Any) -> Any:  # noqa: ANN401 - JSON
+    """A request body with the BGP MD5 key shown as '***'."""
+    bgp = body.get("bgp") if isinstance(body, dict) else None
+    if isinstance(bgp, dict) and bgp.get("md5_key") is not None:
+        return {**body, "bgp": {**bgp, "md5_key": "***"}}
+    return body
 
 
 class Pipeline:
-    """Sends a `Route` with its ids, query and body, and returns its decoded result."""
+    """Sends a `Route` with its URL and body, and returns its decoded result."""
 
     def __init__(
         self,
@@ -42,19 +81,28 @@ class Pipeline:
         base_url: str,
         auth_headers: Mapping[str, str],
         account_id: str | None,
-        policy: RetryPolicy,
+        options: Options,
+        limits: Limits | None,
     ) -> None:
         self.transport = transport
         self.base_url = base_url.rstrip("/")
         self.account_id = account_id
-        self.policy = policy
+        self.options = options
+        self.limits = limits
         common = {"User-Agent": USER_AGENT, **auth_headers}
-        # Built once: one header set per kind of response body, plus one with a JSON body.
+        # Built once: one header set per kind of response body, and each with a JSON body.
         self._headers = {kind: {**common, "Accept": ACCEPT[kind]} for kind in Body}
         self._headers_with_body = {
             kind: {**headers, "Content-Type": "application/json"}
             for kind, headers in self._headers.items()
         }
+
+    def derive(self, options: Options) -> Pipeline:
+        """The same pipeline (session, limits, credentials) with other call options."""
+        clone = object.__new__(Pipeline)
+        clone.__dict__.update(self.__dict__)
+        clone.options = options
+        return clone
 
     def account(self, account_id: str | None) -> str:
         """The call's account id, else the client's; an error before sending if neither."""
@@ -72,45 +120,156 @@ class Pipeline:
         url = self.base_url + route.path(account_id=self.account(account_id), **ids)
         return f"{url}?{query}" if query else url
 
-    async def call(
-        self,
-        route: Route,
-        url: str,
-        body: object | None = None,
-        *,
-        retry: RetryPolicy | None = None,
-    ) -> RawResponse:
-        """Send with retries; return the 2xx response or raise its typed error."""
-        data = None if body is None else json.dumps(unstructure(body)).encode()
+    async def call(self, route: Route, url: str, body: object | None = None) -> RawResponse:
+        """Send with limits and retries; return the 2xx response or raise its typed error."""
+        options = self.options
+        payload = None if body is None else unstructure(body)
+        data = None if payload is None else json.dumps(payload).encode()
         headers = (self._headers if data is None else self._headers_with_body)[route.body]
-        method, template = route.method, route.template
-        send = self.transport.send
+        method, path = route.method, route.template
+        call = Call(
+            next(_call_ids),
+            method,
+            path,
+            route.idempotent,
+            None if options.deadline is None else time.monotonic() + options.deadline,
+            options.on_retry,
+        )
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug(
+                "call %d: %s %s headers=%s body=%s",
+                call.call_id,
+                method,
+                url,
+                redact_headers(headers),
+                _redact_body(payload),
+            )
         attempts = 0
 
         async def attempt() -> RawResponse:
             nonlocal attempts
             attempts += 1
-            started = time.perf_counter()
-            response = await send(method, url, headers, data, path=template)
-            if _log.isEnabledFor(logging.DEBUG):
-                _log.debug(
-                    "%s %s -> %d in %.1f ms (attempt %d, cf-ray %s)",
-                    method,
-                    url,
-                    response.status,
-                    (time.perf_counter() - started) * 1000,
-                    attempts,
-                    response.headers.get("cf-ray"),
+            timeout = await self._wait_for_limits(call, attempts)
+            try:
+                response = await self._send(
+                    call=call,
+                    attempt=attempts,
+                    url=url,
+                    headers=headers,
+                    data=data,
+                    timeout=timeout,
                 )
+            finally:
+                if self.limits is not None:
+                    self.limits.release()
             if response.status >= 400:  # noqa: PLR2004
                 raise status_error(
-                    response.status, response.headers, response.body, method=method, path=template
+                    response.status, response.headers, response.body, method=method, path=path
                 )
             return response
 
-        return await with_retries(
-            attempt, retry or self.policy, idempotent=route.idempotent, what=f"{method} {template}"
-        )
+        return await with_retries(attempt, options.retry, call)
+
+    async def _wait_for_limits(self, call: Call, attempt: int) -> float | None:
+        """Take the limits' go-ahead; return this attempt's timeout if the deadline cuts it."""
+        remaining = call.remaining()
+        if remaining is not None and remaining <= 0:
+            raise call.deadline_error(attempt - 1)
+        limits = self.limits
+        if limits is not None:
+            try:
+                await limits.acquire(
+                    max_server_wait=self.options.retry.max_retry_after, remaining=remaining
+                )
+            except LimitWaitTooLongError as exc:
+                if not exc.from_server:
+                    raise call.deadline_error(attempt - 1) from None
+                error = RateLimitError(
+                    f"{call.method} {call.path} not sent: the API's Ratelimit header says its "
+                    f"budget resets in {exc.wait:.0f} s",
+                    status_code=429,
+                    errors=[],
+                    request_id=None,
+                    body=None,
+                    method=call.method,
+                    path=call.path,
+                )
+                error.retry_after = error._retry_after = exc.wait  # noqa: SLF001
+                raise error from None
+            remaining = call.remaining()
+        timeout = self.transport.timeout
+        return remaining if remaining is not None and remaining < timeout else None
+
+    async def _send(
+        self,
+        *,
+        call: Call,
+        attempt: int,
+        url: str,
+        headers: Mapping[str, str],
+        data: bytes | None,
+        timeout: float | None,
+    ) -> RawResponse:
+        """One attempt on the wire, with its hooks and its DEBUG line."""
+        options = self.options
+        if options.on_request is not None:
+            await options.on_request(
+                RequestEvent(
+                    call.call_id, call.method, url, call.path, attempt, redact_headers(headers)
+                )
+            )
+        started = time.perf_counter()
+        try:
+            response = await self.transport.send(
+                call.method, url, headers, data, path=call.path, timeout=timeout
+            )
+        except APIConnectionError as exc:
+            elapsed = time.perf_counter() - started
+            _log.debug(
+                "call %d: %s %s attempt %d failed after %.1f ms: %s",
+                call.call_id,
+                call.method,
+                url,
+                attempt,
+                elapsed * 1000,
+                exc,
+            )
+            if options.on_response is not None:
+                await options.on_response(
+                    ResponseEvent(
+                        call.call_id, call.method, url, call.path, attempt, elapsed, error=exc
+                    )
+                )
+            raise
+        elapsed = time.perf_counter() - started
+        if self.limits is not None:
+            self.limits.observe(response.headers)
+        request_id = response.headers.get("cf-ray")
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug(
+                "call %d: %s %s -> %d in %.1f ms (attempt %d, cf-ray %s)",
+                call.call_id,
+                call.method,
+                url,
+                response.status,
+                elapsed * 1000,
+                attempt,
+                request_id,
+            )
+        if options.on_response is not None:
+            await options.on_response(
+                ResponseEvent(
+                    call.call_id,
+                    call.method,
+                    url,
+                    call.path,
+                    attempt,
+                    elapsed,
+                    status=response.status,
+                    request_id=request_id,
+                )
+            )
+        return response
 
     async def json(
         self,
@@ -118,11 +277,9 @@ class Pipeline:
         url: str,
         type_: type[T] | Any,  # noqa: ANN401 - a union alias is not a `type`
         body: object | None = None,
-        *,
-        retry: RetryPolicy | None = None,
     ) -> T:
         """Send, then decode and structure the JSON body as `type_` (outside the retries)."""
-        response = await self.call(route, url, body, retry=retry)
+        response = await self.call(route, url, body)
         data = decode_json(response.status, response.headers, response.body)
         try:
             result: T = structure(data, type_)

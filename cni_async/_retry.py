@@ -2,30 +2,33 @@
 
 `is_retryable` is the contract's retry table as one pure function:
 
-| failure                                          | GET PUT DELETE | POST  |
-|--------------------------------------------------|----------------|-------|
-| connection failed before the request was sent    | retry          | retry |
-| 429                                              | retry          | retry |
-| timeout, 408, 500, 502, 503, 504, dropped mid-way| retry          | never |
-| any other 4xx, a bad 2xx body                    | never          | never |
+| failure                                           | GET PUT DELETE | POST  |
+|---------------------------------------------------|----------------|-------|
+| connection failed before the request was sent     | retry          | retry |
+| 429                                               | retry          | retry |
+| timeout, 408, 500, 502, 503, 504, dropped mid-way | retry          | never |
+| any other 4xx, a bad 2xx body                     | never          | never |
 
 A `Retry-After` beyond `max_retry_after` is never waited out: the call fails at
 once with the error (`RateLimitError.retry_after` set) so a batch job can
-reschedule instead of hanging.
+reschedule instead of hanging. A call's deadline bounds every attempt and wait.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import attrs
 import tenacity
 
-from ._exceptions import APIConnectionError, APIStatusError, RateLimitError
+from ._events import RetryEvent, RetryHook
+from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError
 
-__all__ = ["RetryPolicy", "is_retryable", "with_retries"]
+__all__ = ["Call", "RetryPolicy", "is_retryable", "with_retries"]
 
 T = TypeVar("T")
 _log = logging.getLogger("cni_async")
@@ -42,8 +45,8 @@ class RetryPolicy:
         wait_max: the longest backoff, in seconds.
         wait_jitter: up to this many random seconds added to each backoff
             (after the `wait_max` cap).
-        max_retry_after: the longest `Retry-After` the client will wait out;
-            beyond it the call fails at once.
+        max_retry_after: the longest `Retry-After` (or rate-limit wait) the
+            client will sit out; beyond it the call fails at once.
     """
 
     attempts: int = attrs.field(default=3, validator=attrs.validators.ge(1))
@@ -51,6 +54,32 @@ class RetryPolicy:
     wait_max: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
     wait_jitter: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
     max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
+
+
+@attrs.frozen
+class Call:
+    """One logical call, shared by all its attempts: what to name it and when it must end."""
+
+    call_id: int
+    method: str
+    path: str
+    idempotent: bool
+    deadline_at: float | None = None  # on the time.monotonic() clock
+    on_retry: RetryHook | None = None
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (may be negative), or None without one."""
+        return None if self.deadline_at is None else self.deadline_at - time.monotonic()
+
+    def deadline_error(self, attempts: int) -> APITimeoutError:
+        """The error for a call whose deadline passed."""
+        error = APITimeoutError(
+            f"{self.method} {self.path}: the call's deadline passed after {attempts} attempt(s)",
+            method=self.method,
+            path=self.path,
+        )
+        error._deadline = True  # noqa: SLF001 - marks it as final for the retry loop
+        return error
 
 
 def is_retryable(exc: BaseException, *, idempotent: bool, max_retry_after: float) -> bool:
@@ -81,10 +110,8 @@ def _wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:
     return wait
 
 
-async def with_retries(
-    attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, *, idempotent: bool, what: str
-) -> T:
-    """Run `attempt`, retrying per `policy`; `what` ("GET /path") names it in logs.
+async def with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, call: Call) -> T:
+    """Run `attempt`, retrying per `policy` within the call's deadline.
 
     The first attempt runs bare: tenacity's machinery is built only once a
     retryable failure happened, so the common success costs nothing extra.
@@ -92,39 +119,89 @@ async def with_retries(
     try:
         return await attempt()
     except Exception as exc:
-        if policy.attempts <= 1 or not is_retryable(
-            exc, idempotent=idempotent, max_retry_after=policy.max_retry_after
-        ):
-            raise
+        if policy.attempts <= 1 or not _retryable(exc, policy, call):
+            deadline = _deadline_error(exc, policy, call, attempts=1, out_of_time=False)
+            if deadline is None:
+                raise
+            raise deadline from exc
         first_failure: Exception | None = exc
+    attempts = 1
+    out_of_time = False
 
     async def replay_then_attempt() -> T:
         # tenacity's first attempt is the failure we already have, so its
         # counting, waiting and logging cover that attempt too.
-        nonlocal first_failure
+        nonlocal first_failure, attempts
         if first_failure is not None:
             failure, first_failure = first_failure, None
             raise failure
+        attempts += 1
         return await attempt()
 
-    def log_retry(state: tenacity.RetryCallState) -> None:
+    def stop(state: tenacity.RetryCallState) -> bool:
+        nonlocal out_of_time
+        remaining = call.remaining()
+        out_of_time = remaining is not None and state.upcoming_sleep >= remaining
+        return out_of_time or state.attempt_number >= policy.attempts
+
+    retrying = tenacity.AsyncRetrying(
+        stop=stop,
+        wait=_wait(policy),
+        retry=tenacity.retry_if_exception(lambda e: _retryable(e, policy, call)),
+        before_sleep=_before_sleep(call),
+        reraise=True,
+    )
+    try:
+        return await retrying(replay_then_attempt)
+    except Exception as exc:
+        deadline = _deadline_error(exc, policy, call, attempts=attempts, out_of_time=out_of_time)
+        if deadline is None:
+            raise
+        raise deadline from exc
+
+
+def _before_sleep(call: Call) -> Callable[[tenacity.RetryCallState], Awaitable[None]]:
+    """One WARNING line per retry, and the caller's `on_retry` hook."""
+
+    async def before_sleep(state: tenacity.RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
-        wait = state.next_action.sleep if state.next_action else 0.0
+        wait = state.upcoming_sleep
         _log.warning(
-            "retrying %s after attempt %d failed (%s); waiting %.2f s",
-            what,
+            "call %d: retrying %s %s after attempt %d failed (%s); waiting %.2f s",
+            call.call_id,
+            call.method,
+            call.path,
             state.attempt_number,
             exc,
             wait,
         )
+        if call.on_retry is not None and exc is not None:
+            event = RetryEvent(
+                call.call_id, call.method, call.path, state.attempt_number, wait, exc
+            )
+            result = call.on_retry(event)
+            if inspect.isawaitable(result):
+                await result
 
-    retrying = tenacity.AsyncRetrying(
-        stop=tenacity.stop_after_attempt(policy.attempts),
-        wait=_wait(policy),
-        retry=tenacity.retry_if_exception(
-            lambda e: is_retryable(e, idempotent=idempotent, max_retry_after=policy.max_retry_after)
-        ),
-        before_sleep=log_retry,
-        reraise=True,
+    return before_sleep
+
+
+def _retryable(exc: BaseException, policy: RetryPolicy, call: Call) -> bool:
+    remaining = call.remaining()
+    if remaining is not None and remaining <= 0:
+        return False
+    return is_retryable(exc, idempotent=call.idempotent, max_retry_after=policy.max_retry_after)
+
+
+def _deadline_error(
+    exc: Exception, policy: RetryPolicy, call: Call, *, attempts: int, out_of_time: bool
+) -> APITimeoutError | None:
+    """The deadline error to raise instead of `exc` when time, not the failure, ended the call."""
+    remaining = call.remaining()
+    if remaining is None or (isinstance(exc, APITimeoutError) and exc._deadline):  # noqa: SLF001
+        return None
+    ran_out = remaining <= 0 and (
+        isinstance(exc, APITimeoutError)
+        or is_retryable(exc, idempotent=call.idempotent, max_retry_after=policy.max_retry_after)
     )
-    return await retrying(replay_then_attempt)
+    return call.deadline_error(attempts) if out_of_time or ran_out else None

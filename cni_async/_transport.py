@@ -45,6 +45,7 @@ class Transport:
     ) -> None:
         self._session = session
         self._owned = session is None
+        self.timeout = timeout
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._max_connections = max_connections
         self.closed = False
@@ -70,9 +71,20 @@ class Transport:
             await session.close()
 
     async def send(
-        self, method: str, url: str, headers: Mapping[str, str], data: bytes | None, *, path: str
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        data: bytes | None,
+        *,
+        path: str,
+        timeout: float | None = None,
     ) -> RawResponse:
-        """Send one request and read the whole response; `path` names it in errors."""
+        """Send one request and read the whole response; `path` names it in errors.
+
+        `timeout` shortens this attempt (to fit a call's deadline); by default
+        the client's per-attempt timeout applies.
+        """
         session = self.open()
         try:
             async with session.request(
@@ -80,7 +92,7 @@ class Transport:
                 URL(url, encoded=True),  # ids are already percent-encoded as one segment each
                 headers=headers,
                 data=data,
-                timeout=self._timeout,
+                timeout=self._timeout if timeout is None else aiohttp.ClientTimeout(total=timeout),
                 allow_redirects=False,
             ) as response:
                 body = await response.read()

@@ -6,6 +6,7 @@ from .. import _validate
 from .._models import Cni, CniCreate
 from .._pagination import Paginator
 from .._routes import Body, Route
+from .._waiters import poll_until_gone
 from ._base import Resource
 
 _ALL = "/accounts/{account_id}/cni/cnis"
@@ -67,3 +68,21 @@ class Cnis(Resource):
         """Delete a CNI by id."""
         pipeline = self._pipeline
         await pipeline.call(_DELETE, pipeline.url(_DELETE, account_id, cni=cni_id))
+
+    async def wait_until_deleted(
+        self,
+        cni_id: str,
+        *,
+        timeout: float = 300.0,
+        interval: float = 2.0,
+        max_interval: float = 30.0,
+        account_id: str | None = None,
+    ) -> None:
+        """Poll until the CNI is gone (404); `WaitTimeoutError` after `timeout`."""
+        await poll_until_gone(
+            lambda: self.get(cni_id, account_id=account_id),
+            what=f"CNI {cni_id!r}",
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
+        )

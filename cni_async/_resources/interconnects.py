@@ -6,6 +6,7 @@ from .. import _validate
 from .._models import Interconnect, InterconnectCreate, InterconnectStatus
 from .._pagination import Paginator
 from .._routes import Body, Route, query_string
+from .._waiters import poll_status, poll_until_gone
 from ._base import Resource
 
 _LIST = Route("GET", "/accounts/{account_id}/cni/interconnects", "list_interconnects")
@@ -88,3 +89,49 @@ class Interconnects(Resource):
         pipeline = self._pipeline
         url = pipeline.url(_STATUS, account_id, icon=icon)
         return await pipeline.json(_STATUS, url, InterconnectStatus)
+
+    async def wait_for_status(
+        self,
+        icon: str,
+        target: str = "Healthy",
+        *,
+        timeout: float = 600.0,
+        interval: float = 2.0,
+        max_interval: float = 30.0,
+        allow_down_for: float = 0.0,
+        account_id: str | None = None,
+    ) -> InterconnectStatus:
+        """Poll the status until it is `target` and return that status.
+
+        Polls start `interval` apart and back off to `max_interval`. Raises
+        `InterconnectDownError` once the interconnect has been Down or Unhealthy
+        for `allow_down_for` seconds, and `WaitTimeoutError` when `timeout`
+        passes; both carry the last status and its reason. Cancel-safe.
+        """
+        return await poll_status(
+            lambda: self.status(icon, account_id=account_id),
+            target,
+            what=f"interconnect {icon!r}",
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
+            allow_down_for=allow_down_for,
+        )
+
+    async def wait_until_deleted(
+        self,
+        icon: str,
+        *,
+        timeout: float = 300.0,
+        interval: float = 2.0,
+        max_interval: float = 30.0,
+        account_id: str | None = None,
+    ) -> None:
+        """Poll until the interconnect is gone (404); `WaitTimeoutError` after `timeout`."""
+        await poll_until_gone(
+            lambda: self.get(icon, account_id=account_id),
+            what=f"interconnect {icon!r}",
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
+        )

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import cni_async
 
-CONTRACT = {
+EXTRAS = {  # batch-job and observability helpers beyond the contract's list (issue 4)
+    "RateLimit",
+    "RetryEvent",
+    "RequestEvent",
+    "ResponseEvent",
+    "batch",
+    "WaitError",
+    "WaitTimeoutError",
+    "InterconnectDownError",
+}
+CONTRACT = EXTRAS | {
     "Client",
     "Paginator",
     "Page",

@@ -7,7 +7,7 @@ import pytest
 import cni_async
 from cni_async import RetryPolicy
 from cni_async._decode import status_error
-from cni_async._retry import is_retryable, with_retries
+from cni_async._retry import Call, is_retryable, with_retries
 
 
 def _connection(*, maybe_sent: bool) -> cni_async.APIConnectionError:
@@ -84,13 +84,15 @@ class Script:
         return "ok"
 
 
+GET = Call(1, "GET", "/p", idempotent=True)
+POST = Call(2, "POST", "/p", idempotent=False)
 FAST = RetryPolicy(attempts=3, wait_initial=0.0, wait_max=0.0, wait_jitter=0.0)
 
 
 async def test_retries_until_success():
     """Two retryable failures and then a success: three attempts, the result returned."""
     attempt = Script(_status(503), _connection(maybe_sent=True))
-    assert await with_retries(attempt, FAST, idempotent=True, what="GET /p") == "ok"
+    assert await with_retries(attempt, FAST, GET) == "ok"
     assert attempt.calls == 3
 
 
@@ -98,7 +100,7 @@ async def test_stops_after_the_policys_attempts_and_reraises_ours():
     """After the last attempt the last error is raised as itself, never tenacity's RetryError."""
     attempt = Script(_status(503), _status(502), _status(500), _status(500))
     with pytest.raises(cni_async.InternalServerError) as info:
-        await with_retries(attempt, FAST, idempotent=True, what="GET /p")
+        await with_retries(attempt, FAST, GET)
     assert info.value.status_code == 500
     assert attempt.calls == 3
 
@@ -107,7 +109,7 @@ async def test_attempts_one_disables_retries():
     """attempts=1 (max_retries=0) sends once."""
     attempt = Script(_status(503))
     with pytest.raises(cni_async.InternalServerError):
-        await with_retries(attempt, RetryPolicy(attempts=1), idempotent=True, what="GET /p")
+        await with_retries(attempt, RetryPolicy(attempts=1), GET)
     assert attempt.calls == 1
 
 
@@ -115,7 +117,7 @@ async def test_a_post_that_may_have_arrived_is_sent_once():
     """A POST answered 503 is not sent again."""
     attempt = Script(_status(503))
     with pytest.raises(cni_async.InternalServerError):
-        await with_retries(attempt, FAST, idempotent=False, what="POST /p")
+        await with_retries(attempt, FAST, POST)
     assert attempt.calls == 1
 
 
@@ -128,7 +130,7 @@ async def test_retry_after_is_waited(monkeypatch):
 
     monkeypatch.setattr("asyncio.sleep", fake_sleep)
     attempt = Script(_status(429, "3"), _status(429, "1.5"))
-    assert await with_retries(attempt, RetryPolicy(), idempotent=False, what="POST /p") == "ok"
+    assert await with_retries(attempt, RetryPolicy(), POST) == "ok"
     assert waits == [3.0, 1.5]
 
 
@@ -142,7 +144,7 @@ async def test_backoff_grows_and_is_capped(monkeypatch):
     monkeypatch.setattr("asyncio.sleep", fake_sleep)
     policy = RetryPolicy(attempts=6, wait_initial=0.5, wait_max=3.0, wait_jitter=0.0)
     attempt = Script(*[_status(503) for _ in range(5)])
-    assert await with_retries(attempt, policy, idempotent=True, what="GET /p") == "ok"
+    assert await with_retries(attempt, policy, GET) == "ok"
     assert waits == [0.5, 1.0, 2.0, 3.0, 3.0]
 
 
@@ -156,7 +158,7 @@ async def test_jitter_stays_within_its_bound(monkeypatch):
     monkeypatch.setattr("asyncio.sleep", fake_sleep)
     policy = RetryPolicy(attempts=30, wait_initial=1.0, wait_max=1.0, wait_jitter=0.25)
     attempt = Script(*[_status(503) for _ in range(29)])
-    await with_retries(attempt, policy, idempotent=True, what="GET /p")
+    await with_retries(attempt, policy, GET)
     assert all(1.0 <= w <= 1.25 for w in waits)
     assert len(set(waits)) > 1
 
@@ -165,10 +167,10 @@ async def test_each_retry_logs_one_warning(caplog):
     """One WARNING per retry, naming the call and the attempt."""
     attempt = Script(_status(503), _status(503))
     with caplog.at_level("WARNING", logger="cni_async"):
-        await with_retries(attempt, FAST, idempotent=True, what="GET /p/{icon}")
+        await with_retries(attempt, FAST, Call(1, "GET", "/p/{icon}", idempotent=True))
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 2
-    assert warnings[0].startswith("retrying GET /p/{icon} after attempt 1 failed")
+    assert warnings[0].startswith("call 1: retrying GET /p/{icon} after attempt 1 failed")
     assert "attempt 2" in warnings[1]
 
 
