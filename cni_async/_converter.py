@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, TypeVar, get_origin
+from typing import Any, TypeVar, cast, get_origin
 
 import attrs
 import cattrs
@@ -128,11 +128,13 @@ def _is_list(type_: object) -> bool:
 
 
 def _structure_list(type_: Any, conv: cattrs.Converter) -> _Hook:  # noqa: ANN401 - list[X]
-    return _only(list, "array", list_structure_factory(type_, conv))
+    hook: _Hook = list_structure_factory(type_, conv)
+    return _only(list, "array", hook)
 
 
 def _structure_model(type_: type, conv: cattrs.Converter) -> _Hook:
-    return _only(dict, "object", make_dict_structure_fn(type_, conv))
+    hook = cast("_Hook", make_dict_structure_fn(type_, conv))
+    return _only(dict, "object", hook)
 
 
 def _make(*, detailed: bool) -> cattrs.Converter:

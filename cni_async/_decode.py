@@ -10,7 +10,7 @@ import json
 import math
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from ._exceptions import (
     APIResponseValidationError,
@@ -58,14 +58,20 @@ def decode_json(status: int, headers: Mapping[str, str], body: bytes) -> Any:  #
             status_code=status,
             request_id=headers.get("cf-ray"),
         ) from None
+    envelope = json_object(data)
     if (
-        type(data) is dict
-        and "result" in data
-        and "success" in data
-        and _BARE_KEYS.isdisjoint(data)
+        envelope is not None
+        and "result" in envelope
+        and "success" in envelope
+        and _BARE_KEYS.isdisjoint(envelope)
     ):
-        return data["result"]
+        return envelope["result"]
     return data
+
+
+def json_object(value: object) -> dict[str, Any] | None:
+    """The value as a JSON object, or None if it is not one."""
+    return cast("dict[str, Any]", value) if type(value) is dict else None
 
 
 def status_error(
@@ -123,14 +129,14 @@ def _parse_error_body(body: bytes) -> Any:  # noqa: ANN401 - JSON, text or None
 
 
 def _error_details(parsed: object) -> list[ErrorDetail]:
-    if type(parsed) is not dict:
-        return []
-    raw = parsed.get("errors")
+    body = json_object(parsed)
+    raw: object = None if body is None else body.get("errors")
     if type(raw) is not list:
         return []
-    details = []
-    for item in raw:
-        if type(item) is dict:
+    details: list[ErrorDetail] = []
+    for entry in cast("list[object]", raw):
+        item = json_object(entry)
+        if item is not None:
             code = item.get("code")
             message = item.get("message")
             details.append(

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import attrs
 
 from ._converter import ShapeError, structure, unstructure
-from ._decode import decode_json, status_error
+from ._decode import decode_json, json_object, status_error
 from ._events import RequestEvent, RequestHook, ResponseEvent, ResponseHook, RetryHook
 from ._exceptions import (
     APIConnectionError,
@@ -65,9 +65,10 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 def _redact_body(body: Any) -> Any:  # noqa: ANN401 - JSON
     """A request body with the BGP MD5 key shown as '***'."""
-    bgp = body.get("bgp") if isinstance(body, dict) else None
-    if isinstance(bgp, dict) and bgp.get("md5_key") is not None:
-        return {**body, "bgp": {**bgp, "md5_key": "***"}}
+    top = json_object(body)
+    bgp = None if top is None else json_object(top.get("bgp"))
+    if top is not None and bgp is not None and bgp.get("md5_key") is not None:
+        return {**top, "bgp": {**bgp, "md5_key": "***"}}
     return body
 
 

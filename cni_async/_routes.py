@@ -54,7 +54,7 @@ class Route:
 
     def path(self, **ids: str) -> str:
         """Fill the template with validated, percent-encoded ids."""
-        out = []
+        out: list[str] = []
         for literal, name in self._pieces:
             out.append(literal)
             if name is not None:
@@ -68,7 +68,7 @@ class Route:
 
 def query_string(params: Mapping[str, str | int | bool | None]) -> str:
     """Serialise query parameters: None dropped, booleans as `true`/`false`."""
-    parts = []
+    parts: list[str] = []
     for key, value in params.items():
         if value is None:
             continue

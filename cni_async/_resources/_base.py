@@ -32,14 +32,14 @@ class Resource:
         filters: Query,
         limit: int | None,
         cursor: int | None,
-    ) -> Paginator[T]:
+    ) -> Paginator[Any]:
         """Validate everything now, send nothing until iterated."""
         pipeline = self._pipeline
         url = pipeline.url(route, account_id)
         base = query_string({**filters, "limit": _validate.optional_integer(limit, "limit")})
         page_type = Page[item]
 
-        async def fetch(page_cursor: int | None) -> Page[T]:
+        async def fetch(page_cursor: int | None) -> Page[Any]:
             query = base if page_cursor is None else f"{base}&cursor={page_cursor}".lstrip("&")
             return await pipeline.json(route, f"{url}?{query}" if query else url, page_type)
 
