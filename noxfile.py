@@ -40,3 +40,40 @@ def tests(session: nox.Session) -> None:
     session.run("coverage", "erase")
     session.run("coverage", "run", "-m", "pytest", *session.posargs, env=env)
     session.run("coverage", "report", f"--fail-under={COVERAGE_FAIL_UNDER}")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmark (a report, not a test): cni_async vs bare aiohttp and the official SDK."""
+    session.install(".", "cloudflare[aiohttp]")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the sdist and wheel, then check what the wheel ships."""
+    session.install("build>=1", "twine>=5")
+    dist = ROOT / "dist"
+    for old in dist.glob("*"):
+        old.unlink()
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    session.run("twine", "check", "--strict", *map(str, dist.glob("*")))
+    (wheel,) = dist.glob("*.whl")
+    _check_wheel(wheel)
+    session.log(f"{wheel.name}: only cni_async, py.typed present, cni-async script declared")
+
+
+def _check_wheel(wheel: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+        scripts = archive.read(entry_points).decode()
+    packages = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
+    if packages != {"cni_async"}:
+        raise RuntimeError(f"the wheel ships more than cni_async: {sorted(packages)}")
+    if "cni_async/py.typed" not in names:
+        raise RuntimeError("the wheel lacks cni_async/py.typed")
+    if "cni-async = cni_async._cli:main" not in scripts:
+        raise RuntimeError(f"the console script is not declared: {scripts!r}")

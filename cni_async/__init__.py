@@ -9,6 +9,8 @@ async with cni_async.Client(api_token="...", account_id="...") as cf:
 ```
 """
 
+import logging as _logging
+
 from ._batch import batch
 from ._client import Client
 from ._events import RequestEvent, ResponseEvent, RetryEvent
@@ -56,6 +58,10 @@ from ._models import (
 from ._pagination import Paginator
 from ._retry import RetryPolicy
 from ._version import __version__
+
+# A library does not configure logging: records reach the application's handlers
+# (one WARNING per retry, DEBUG per request) only if it sets some up.
+_logging.getLogger("cni_async").addHandler(_logging.NullHandler())
 
 __all__ = [
     "APIConnectionError",
