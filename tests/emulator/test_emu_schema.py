@@ -1,0 +1,136 @@
+"""Every kind of success body validates against the response schemas of the OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ACCOUNT = "acc-1"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _document() -> dict[str, Any]:
+    candidates = [
+        os.environ.get("CNI_OPENAPI"),
+        ROOT.parent / "shared" / "spec" / "cni-openapi.json",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return json.loads(Path(candidate).read_text(encoding="utf-8"))
+    pytest.skip("cni-openapi.json not found: set CNI_OPENAPI or place it at ../shared/spec/")
+    raise AssertionError  # pragma: no cover - skip raises
+
+
+def _openapi_to_json_schema(node: Any) -> Any:
+    """Rewrite OpenAPI 3.0 `nullable: true` as a JSON Schema type union with null."""
+    if isinstance(node, list):
+        return [_openapi_to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _openapi_to_json_schema(value) for key, value in node.items()}
+    if out.pop("nullable", False) is True:
+        if "type" in out:
+            out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+class Checker:
+    def __init__(self, jsonschema: Any, document: dict[str, Any]) -> None:
+        self.jsonschema = jsonschema
+        self.document = _openapi_to_json_schema(document)
+        self.operations = {
+            operation["operationId"]: operation
+            for path in self.document["paths"].values()
+            for operation in path.values()
+            if isinstance(operation, dict) and "operationId" in operation
+        }
+        self.checked: set[str] = set()
+
+    def json_operations(self) -> set[str]:
+        return {
+            operation_id
+            for operation_id, operation in self.operations.items()
+            if "content" in operation["responses"]["200"]
+        }
+
+    def __call__(self, operation_id: str, body: Any) -> None:
+        content = self.operations[operation_id]["responses"]["200"]["content"]
+        schema = {**self.document, **content["application/json"]["schema"]}
+        validator_class = self.jsonschema.Draft202012Validator
+        validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+        errors = list(validator.iter_errors(body))
+        assert not errors, f"{operation_id}: {[error.message for error in errors]}"
+        self.checked.add(operation_id)
+
+
+async def test_success_bodies_match_the_openapi_schemas(api):
+    """Every JSON success body (all operations, both interconnect kinds, all states) validates."""
+    jsonschema = pytest.importorskip("jsonschema")
+    check = Checker(jsonschema, _document())
+    emu = api.emu
+    empty = await api.ok("GET", "interconnects")
+    check("list_interconnects", empty)
+    physical = await api.physical()
+    check("create_interconnect", physical)
+    gcp = await api.gcp()
+    check("create_interconnect", gcp)
+    emu.add_interconnects(ACCOUNT, 3)
+    check("list_interconnects", await api.ok("GET", "interconnects", params={"limit": "2"}))
+    check("list_interconnects", await api.ok("GET", "interconnects", params={"cursor": "2"}))
+    for icon in (physical, gcp):
+        check("get_interconnect", await api.ok("GET", "interconnects", icon["name"]))
+    states = set()
+    for state, reason in (("Down", "fibre cut"), ("Unhealthy", None), ("Pending", None)):
+        status = await api.ok("GET", "interconnects", physical["name"], "status")
+        states.add(status["state"])
+        check("get_interconnect_status", status)
+        emu.set_status(ACCOUNT, physical["name"], state, reason)
+        status = await api.ok("GET", "interconnects", physical["name"], "status")
+        states.add(status["state"])
+        check("get_interconnect_status", status)
+    check("get_interconnect_status", await api.ok("GET", "interconnects", "bulk-000000", "status"))
+    assert states == {"Pending", "Down", "Unhealthy"}
+    bgp = {"customer_asn": 65000, "extra_prefixes": ["10.1.0.0/16"], "md5_key": "k"}
+    with_bgp = await api.cni(physical["name"], "a", bgp=bgp)
+    check("create_cni", with_bgp)
+    check("create_cni", await api.cni(gcp["name"], "b"))
+    check("get_cni", await api.ok("GET", "cnis", with_bgp["id"]))
+    updated = await api.ok(
+        "PUT", "cnis", with_bgp["id"], json={**with_bgp, "bgp_mode": "dynamic_route_exchange"}
+    )
+    check("update_cni", updated)
+    check("list_cnis", await api.ok("GET", "cnis", params={"limit": "1"}))
+    check("list_cnis", await api.ok("GET", "cnis"))
+    check("list_slots", await api.ok("GET", "slots", params={"limit": "1000"}))
+    check("get_slot", await api.ok("GET", "slots", physical["slot_id"]))
+    check("get_slot", await api.free_slot())
+    check("get_settings", await api.ok("GET", "settings"))
+    check("update_settings", await api.ok("PUT", "settings", json={"default_asn": 4200000}))
+    assert check.checked == check.json_operations()
+
+
+def test_checker_catches_a_wrong_body():
+    """The schema check is strict enough to reject a body of the wrong shape."""
+    jsonschema = pytest.importorskip("jsonschema")
+    check = Checker(jsonschema, _document())
+    with pytest.raises(AssertionError):
+        check("get_settings", {"default_asn": "13335"})
+    with pytest.raises(AssertionError):
+        check("get_interconnect", {"type": "direct", "name": "x", "account": "a"})
+    with pytest.raises(AssertionError):
+        check(
+            "get_slot",
+            {
+                "id": "not-a-uuid",
+                "occupied": False,
+                "site": "S",
+                "speed": "1G",
+                "facility": {"address": [], "name": "f"},
+            },
+        )
