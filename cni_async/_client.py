@@ -140,10 +140,10 @@ class Client:
         self._bind()
 
     def _bind(self) -> None:
-        self.interconnects = Interconnects(self._pipeline)
-        self.cnis = Cnis(self._pipeline)
-        self.slots = Slots(self._pipeline)
-        self.settings = Settings(self._pipeline)
+        self.interconnects: Interconnects = Interconnects(self._pipeline)
+        self.cnis: Cnis = Cnis(self._pipeline)
+        self.slots: Slots = Slots(self._pipeline)
+        self.settings: Settings = Settings(self._pipeline)
 
     def with_options(
         self,

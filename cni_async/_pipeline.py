@@ -85,11 +85,11 @@ class Pipeline:
         options: Options,
         limits: Limits | None,
     ) -> None:
-        self.transport = transport
-        self.base_url = base_url.rstrip("/")
-        self.account_id = account_id
-        self.options = options
-        self.limits = limits
+        self.transport: Transport = transport
+        self.base_url: str = base_url.rstrip("/")
+        self.account_id: str | None = account_id
+        self.options: Options = options
+        self.limits: Limits | None = limits
         common = {"User-Agent": USER_AGENT, **auth_headers}
         # Built once: one header set per kind of response body, and each with a JSON body.
         self._headers = {kind: {**common, "Accept": ACCEPT[kind]} for kind in Body}

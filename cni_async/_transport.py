@@ -45,10 +45,10 @@ class Transport:
     ) -> None:
         self._session = session
         self._owned = session is None
-        self.timeout = timeout
+        self.timeout: float = timeout
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._max_connections = max_connections
-        self.closed = False
+        self.closed: bool = False
 
     def open(self) -> aiohttp.ClientSession:
         """The session, created on first use inside the running loop when we own it."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import Any, cast
 
 from cni_async.testing._errors import ApiError, bad_request, not_found
 from cni_async.testing._http import Call, Reply, json_reply, paginate
@@ -42,7 +42,7 @@ def _bgp(body: dict[str, Any]) -> dict[str, Any] | None:
         "customer_asn": require_int(bgp, "customer_asn", "bgp"),
         "extra_prefixes": [
             check_cidr(prefix, f"bgp.extra_prefixes[{index}]")
-            for index, prefix in enumerate(prefixes)
+            for index, prefix in enumerate(cast("list[object]", prefixes))
         ],
     }
     md5_key = optional_str(bgp, "md5_key", "bgp")

@@ -79,9 +79,9 @@ class Emulator:
             raise ValueError("status_seconds must not be negative")
         if not 1 <= default_page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"default_page_size must be between 1 and {MAX_PAGE_SIZE}")
-        self.faults = FaultPlan()
+        self.faults: FaultPlan = FaultPlan()
         self.executed: collections.Counter[str] = collections.Counter()
-        self.requests = 0
+        self.requests: int = 0
         self._host = host
         self._port = port
         self._token = token

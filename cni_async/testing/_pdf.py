@@ -61,7 +61,7 @@ def render_pdf(title: str, lines: list[str]) -> bytes:
         b"<< /Title " + pdf_string(title) + b" /Producer (cni_async emulator) >>",
     ]
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
+    offsets: list[int] = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
         out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"

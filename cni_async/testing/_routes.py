@@ -82,7 +82,7 @@ class Match:
     paths: tuple[str, ...]
     account_id: str | None = None
     route: Route | None = None
-    params: dict[str, str] = attrs.field(factory=dict)
+    params: dict[str, str] = attrs.field(factory=dict[str, str])
     allowed: tuple[str, ...] = ()
 
 

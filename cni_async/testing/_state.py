@@ -78,11 +78,11 @@ class AccountState:
     """
 
     account_id: str
-    slots: dict[str, dict[str, Any]] = attrs.field(factory=dict)
-    interconnects: dict[str, dict[str, Any]] = attrs.field(factory=dict)
-    cnis: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    slots: dict[str, dict[str, Any]] = attrs.field(factory=dict[str, dict[str, Any]])
+    interconnects: dict[str, dict[str, Any]] = attrs.field(factory=dict[str, dict[str, Any]])
+    cnis: dict[str, dict[str, Any]] = attrs.field(factory=dict[str, dict[str, Any]])
     default_asn: int = DEFAULT_ASN
-    statuses: dict[str, StatusTrack] = attrs.field(factory=dict)
+    statuses: dict[str, StatusTrack] = attrs.field(factory=dict[str, StatusTrack])
     _names_issued: int = attrs.field(default=0, init=False)
 
     @classmethod

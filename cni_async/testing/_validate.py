@@ -10,7 +10,7 @@ import ipaddress
 import json
 import re
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from multidict import MultiMapping
 
@@ -46,7 +46,7 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
         raise bad_request("Request body is not valid JSON") from None
     if not isinstance(value, dict):
         raise bad_request("Request body must be a JSON object")
-    return value
+    return cast("dict[str, Any]", value)
 
 
 def require_object(obj: dict[str, Any], key: str, where: str = "") -> dict[str, Any]:
@@ -54,7 +54,7 @@ def require_object(obj: dict[str, Any], key: str, where: str = "") -> dict[str, 
     value = obj.get(key)
     if not isinstance(value, dict):
         raise bad_request(f"Field {_field(where, key)} is required and must be an object")
-    return value
+    return cast("dict[str, Any]", value)
 
 
 def optional_object(obj: dict[str, Any], key: str, where: str = "") -> dict[str, Any] | None:
@@ -64,7 +64,7 @@ def optional_object(obj: dict[str, Any], key: str, where: str = "") -> dict[str,
         return None
     if not isinstance(value, dict):
         raise bad_request(f"Field {_field(where, key)} must be an object")
-    return value
+    return cast("dict[str, Any]", value)
 
 
 def require_str(obj: dict[str, Any], key: str, where: str = "", *, non_empty: bool = False) -> str:

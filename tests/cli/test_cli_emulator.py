@@ -1,0 +1,47 @@
+"""`cni-async emulator` as a real process, and `python -m cni_async._cli`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+from cni_async._cli import main
+
+_TIMEOUT = 15.0
+
+
+def test_emulator_command_serves_until_terminated(capsys):
+    """`emulator --port 0 --demo` prints its URL, answers commands, and exits 0 on SIGTERM."""
+    command = [sys.executable, "-m", "cni_async._cli", "emulator", "--port", "0", "--demo"]
+    with subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        watchdog = threading.Timer(_TIMEOUT, proc.kill)  # a hung start fails, never hangs
+        watchdog.start()
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            assert line.startswith("CNI emulator serving at http://127.0.0.1:")
+            assert proc.stdout.readline() == "demo data in account demo-account\n"
+            argv = ["--base-url", line.split()[-1], "--api-token", "any"]
+            assert main([*argv, "--account-id", "demo-account", "interconnects", "list"]) == 0
+            assert len(capsys.readouterr().out.splitlines()) == 3
+        finally:
+            watchdog.cancel()
+            proc.terminate()
+            _, err = proc.communicate(timeout=_TIMEOUT)
+    assert proc.returncode == 0
+    assert err == ""
+
+
+def test_python_dash_m_runs_the_cli():
+    """`python -m cni_async._cli` is the console script: same output, same exit status."""
+    command = [sys.executable, "-m", "cni_async._cli", "--emulator", "interconnects", "get", "x"]
+    done = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        command, capture_output=True, text=True, timeout=_TIMEOUT, check=False
+    )
+    assert done.returncode == 3
+    assert done.stdout == ""
+    assert done.stderr.startswith("error: ")
+    assert done.stderr.count("\n") == 1
