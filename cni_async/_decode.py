@@ -75,16 +75,28 @@ def json_object(value: object) -> dict[str, Any] | None:
 
 
 def status_error(
-    status: int, headers: Mapping[str, str], body: bytes, *, method: str, path: str
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    path: str,
+    where: str | None = None,
 ) -> APIStatusError:
-    """Build the typed error for a response with status >= 400."""
+    """Build the typed error for a response with status >= 400.
+
+    `path` is the route's template (kept on the error for grouping); the
+    message names `where`, the request's own path, when given.
+    """
     parsed = _parse_error_body(body)
     errors = _error_details(parsed)
     cls = _BY_STATUS.get(status, InternalServerError if status >= 500 else APIStatusError)  # noqa: PLR2004
     detail = "; ".join(
         f"[{e.code}] {e.message}" if e.code is not None else e.message for e in errors
     ) or _short_text(parsed)
-    message = f"{method} {path} failed with HTTP {status}" + (f": {detail}" if detail else "")
+    message = f"{method} {where or path} failed with HTTP {status}" + (
+        f": {detail}" if detail else ""
+    )
     error = cls(
         message,
         status_code=status,

@@ -165,7 +165,12 @@ class Pipeline:
                     self.limits.release()
             if response.status >= 400:  # noqa: PLR2004
                 raise status_error(
-                    response.status, response.headers, response.body, method=method, path=path
+                    response.status,
+                    response.headers,
+                    response.body,
+                    method=method,
+                    path=path,
+                    where=url[len(self.base_url) :],
                 )
             return response
 
@@ -222,7 +227,13 @@ class Pipeline:
         started = time.perf_counter()
         try:
             response = await self.transport.send(
-                call.method, url, headers, data, path=call.path, timeout=timeout
+                call.method,
+                url,
+                headers,
+                data,
+                path=call.path,
+                timeout=timeout,
+                where=url[len(self.base_url) :],
             )
         except APIConnectionError as exc:
             elapsed = time.perf_counter() - started

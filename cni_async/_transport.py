@@ -30,9 +30,15 @@ class RawResponse(NamedTuple):
 
 
 def _connection_error(
-    cls: type[APIConnectionError], what: str, *, method: str, path: str, maybe_sent: bool
+    cls: type[APIConnectionError],
+    what: str,
+    *,
+    method: str,
+    path: str,
+    where: str,
+    maybe_sent: bool,
 ) -> APIConnectionError:
-    error = cls(f"{method} {path}: {what}", method=method, path=path)
+    error = cls(f"{method} {where}: {what}", method=method, path=path)
     error._maybe_sent = maybe_sent
     return error
 
@@ -79,13 +85,18 @@ class Transport:
         *,
         path: str,
         timeout: float | None = None,
+        where: str | None = None,
     ) -> RawResponse:
-        """Send one request and read the whole response; `path` names it in errors.
+        """Send one request and read the whole response.
+
+        `path` (the route's template) goes on errors; `where` (default: `path`)
+        names the request in their messages.
 
         `timeout` shortens this attempt (to fit a call's deadline); by default
         the client's per-attempt timeout applies.
         """
         session = self.open()
+        named = {"method": method, "path": path, "where": where or path}
         try:
             async with session.request(
                 method,
@@ -99,29 +110,26 @@ class Transport:
                 return RawResponse(response.status, response.headers, body)
         except aiohttp.ConnectionTimeoutError as exc:
             raise _connection_error(
-                APITimeoutError, "timed out connecting", method=method, path=path, maybe_sent=False
+                APITimeoutError, "timed out connecting", **named, maybe_sent=False
             ) from exc
         except aiohttp.ClientConnectorError as exc:
             raise _connection_error(
                 APIConnectionError,
                 f"could not connect ({exc.os_error.strerror or type(exc.os_error).__name__})",
-                method=method,
-                path=path,
+                **named,
                 maybe_sent=False,
             ) from exc
         except TimeoutError as exc:
             raise _connection_error(
                 APITimeoutError,
                 "timed out waiting for the response",
-                method=method,
-                path=path,
+                **named,
                 maybe_sent=True,
             ) from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise _connection_error(
                 APIConnectionError,
                 f"the connection failed before a response arrived ({type(exc).__name__})",
-                method=method,
-                path=path,
+                **named,
                 maybe_sent=True,
             ) from exc

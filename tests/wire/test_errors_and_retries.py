@@ -27,8 +27,9 @@ async def test_404_from_a_v4_error_body(cf):
     assert error.request_id
     assert error.body["success"] is False
     assert str(error).startswith(
-        "GET /accounts/{account_id}/cni/interconnects/{icon} failed with HTTP 404"
+        f"GET /accounts/{ACCOUNT}/cni/interconnects/no-such-icon failed with HTTP 404"
     )
+    assert error.path == "/accounts/{account_id}/cni/interconnects/{icon}"
 
 
 async def test_400_names_the_problem(cf, emu):
