@@ -77,3 +77,36 @@ def _check_wheel(wheel: Path) -> None:
         raise RuntimeError("the wheel lacks cni_async/py.typed")
     if "cni-async = cni_async._cli:main" not in scripts:
         raise RuntimeError(f"the console script is not declared: {scripts!r}")
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """The SDK against a prism mock of Cloudflare's OpenAPI document; SDK and emulator vs it."""
+    session.install("-e", ".[test]", "jsonschema>=4.18")
+    prefix = ROOT / ".nox" / "prism"
+    session.run(
+        "npm",
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefix",
+        str(prefix),
+        "@stoplight/prism-cli@5.14.2",
+        external=True,
+        silent=True,
+    )
+    env = {
+        "PRISM_BIN": str(prefix / "node_modules" / ".bin" / "prism"),
+        "CNI_OPENAPI": os.environ.get("CNI_OPENAPI", ""),
+    }
+    session.run("pytest", "tests/conformance", *session.posargs, env=env)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The docs, warnings as errors; every example in them runs against the emulator."""
+    session.install("-e", ".[test]", "sphinx>=7", "myst-parser>=2", "furo", "cloudflare>=4.3")
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", "docs/_build/html"
+    )
+    session.run("pytest", "tests/docs", "-p", "no:cacheprovider")
