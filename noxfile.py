@@ -9,7 +9,7 @@ import nox
 
 nox.options.default_venv_backend = "virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typing", "tests"]
+nox.options.sessions = ["lint", "typing", "tests", "conformance", "docs"]
 
 ROOT = Path(__file__).parent
 COVERAGE_FAIL_UNDER = "95"
