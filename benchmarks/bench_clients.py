@@ -169,8 +169,10 @@ async def open_client(key: str, base_url: str, account: str) -> AsyncGenerator[B
     elif key == "ours":
         import cni_async  # only when selected
 
+        # Default retry policy, as users run it: the first attempt is bare, so retries
+        # cost nothing until a request fails.
         async with cni_async.Client(
-            api_token=TOKEN, account_id=account, base_url=base_url, max_retries=0
+            api_token=TOKEN, account_id=account, base_url=base_url
         ) as client:
             yield Ours(client)
     else:

@@ -192,8 +192,16 @@ def _fast_structure_model(cls: type, conv: cattrs.Converter) -> _Hook:
             namespace[f"_d{i}"] = field.default
             lines.append(f"    v{i} = o.get({field.name!r}, _d{i})")
         guard = f"v{i} is not None and " if optional else ""
+        (element,) = get_args(inner) if get_origin(inner) is list else (None,)
         if inner in _PRIMITIVES:
             lines.append(f"    if {guard}type(v{i}) is not {_PRIMITIVES[inner]}: _wrong(v{i})")
+        elif element in _PRIMITIVES:  # list[str]: checked in place; the decoded list is ours
+            indent = "        " if optional else "    "
+            if optional:
+                lines.append(f"    if v{i} is not None:")
+            lines.append(f"{indent}if type(v{i}) is not list: _wrong(v{i})")
+            lines.append(f"{indent}for e in v{i}:")
+            lines.append(f"{indent}    if type(e) is not {_PRIMITIVES[element]}: _wrong(e)")
         else:
             namespace[f"_h{i}"], namespace[f"_t{i}"] = conv.get_structure_hook(inner), inner
             test = f"if v{i} is not None: " if optional else ""
@@ -223,10 +231,18 @@ _fast = _make(detailed=False)
 _detailed = _make(detailed=True)
 
 
+# The fast converter's hook per target type, by identity: the targets are a few
+# module-level types, and hashing a union on every call costs more than the lookup.
+_hooks: dict[int, tuple[object, _Hook]] = {}
+
+
 def structure(data: object, type_: type[T] | Any) -> T:  # noqa: ANN401 - unions are not `type`
     """Structure JSON into `type_`, or raise ShapeError naming each bad JSON path."""
+    entry = _hooks.get(id(type_))
+    if entry is None or entry[0] is not type_:
+        entry = _hooks[id(type_)] = (type_, _fast.get_structure_hook(type_))
     try:
-        return _fast.structure(data, type_)  # type: ignore[no-any-return]
+        return entry[1](data, type_)  # type: ignore[no-any-return]
     except Exception:  # noqa: BLE001 - whatever failed, the detailed run names it
         problems = _problems(data, type_)
     raise ShapeError(problems)

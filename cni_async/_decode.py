@@ -49,8 +49,9 @@ def decode_json(status: int, headers: Mapping[str, str], body: bytes) -> Any:  #
     none of the bare keys is unwrapped defensively.
     """
     try:
-        data = json.loads(body)
-    except ValueError:
+        # JSON on the wire is UTF-8 (RFC 8259); decoding first skips json's encoding sniffing.
+        data = json.loads(body.decode())
+    except ValueError:  # UnicodeDecodeError included
         problem = "the body is empty" if not body.strip() else "the body is not valid JSON"
         raise APIResponseValidationError(
             f"HTTP {status} response: {problem} @ $",

@@ -91,12 +91,19 @@ class Pipeline:
         self.options: Options = options
         self.limits: Limits | None = limits
         common = {"User-Agent": USER_AGENT, **auth_headers}
-        # Built once: one header set per kind of response body, and each with a JSON body.
-        self._headers = {kind: {**common, "Accept": ACCEPT[kind]} for kind in Body}
-        self._headers_with_body = {
-            kind: {**headers, "Content-Type": "application/json"}
-            for kind, headers in self._headers.items()
-        }
+        json_get = {**common, "Accept": ACCEPT[Body.JSON]}
+        # A session of ours sends the JSON GET's headers by default; then only the
+        # difference goes with each request (aiohttp merges headers at some cost).
+        transport.default_headers = json_get
+        # Built once, keyed by (Accept, has a body): the headers a request has (for
+        # logs and hooks) and what goes with it on the wire.
+        self._headers: dict[tuple[str, bool], tuple[dict[str, str], Mapping[str, str] | None]] = {}
+        for accept in ACCEPT.values():
+            for with_body in (False, True):
+                headers = {**common, "Accept": accept}
+                if with_body:
+                    headers["Content-Type"] = "application/json"
+                self._headers[accept, with_body] = (headers, transport.wire_headers(headers))
 
     def derive(self, options: Options) -> Pipeline:
         """The same pipeline (session, limits, credentials) with other call options."""
@@ -126,7 +133,7 @@ class Pipeline:
         options = self.options
         payload = None if body is None else unstructure(body)
         data = None if payload is None else json.dumps(payload).encode()
-        headers = (self._headers if data is None else self._headers_with_body)[route.body]
+        headers, wire_headers = self._headers[route.accept, data is not None]
         method, path = route.method, route.template
         call = Call(
             next(_call_ids),
@@ -150,13 +157,18 @@ class Pipeline:
         async def attempt() -> RawResponse:
             nonlocal attempts
             attempts += 1
-            timeout = await self._wait_for_limits(call, attempts)
+            timeout = (
+                None
+                if self.limits is None and call.deadline_at is None
+                else await self._wait_for_limits(call, attempts)
+            )
             try:
                 response = await self._send(
                     call=call,
                     attempt=attempts,
                     url=url,
                     headers=headers,
+                    wire_headers=wire_headers,
                     data=data,
                     timeout=timeout,
                 )
@@ -213,6 +225,7 @@ class Pipeline:
         attempt: int,
         url: str,
         headers: Mapping[str, str],
+        wire_headers: Mapping[str, str] | None,
         data: bytes | None,
         timeout: float | None,
     ) -> RawResponse:
@@ -229,7 +242,7 @@ class Pipeline:
             response = await self.transport.send(
                 call.method,
                 url,
-                headers,
+                wire_headers,
                 data,
                 path=call.path,
                 timeout=timeout,

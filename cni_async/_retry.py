@@ -56,7 +56,7 @@ class RetryPolicy:
     max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
 
 
-@attrs.frozen
+@attrs.define  # not frozen: one is made per call, and a frozen __init__ costs more
 class Call:
     """One logical call, shared by all its attempts: what to name it and when it must end."""
 

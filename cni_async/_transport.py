@@ -55,6 +55,19 @@ class Transport:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._max_connections = max_connections
         self.closed: bool = False
+        # What a session of ours sends on every request; set before it is opened.
+        self.default_headers: Mapping[str, str] = {}
+
+    def wire_headers(self, headers: Mapping[str, str]) -> Mapping[str, str] | None:
+        """What to pass with each request that should carry `headers`.
+
+        On a session of ours, only what its defaults lack: aiohttp merges
+        per-request headers into the defaults at a cost on every request.
+        """
+        if not self._owned:
+            return dict(headers)
+        default = self.default_headers
+        return {k: v for k, v in headers.items() if default.get(k) != v} or None
 
     def open(self) -> aiohttp.ClientSession:
         """The session, created on first use inside the running loop when we own it."""
@@ -66,6 +79,7 @@ class Transport:
                 timeout=self._timeout,
                 connector=aiohttp.TCPConnector(limit=self._max_connections),
                 cookie_jar=aiohttp.DummyCookieJar(),
+                headers=self.default_headers,
             )
         return self._session
 
@@ -80,7 +94,7 @@ class Transport:
         self,
         method: str,
         url: str,
-        headers: Mapping[str, str],
+        headers: Mapping[str, str] | None,
         data: bytes | None,
         *,
         path: str,
@@ -88,6 +102,8 @@ class Transport:
         where: str | None = None,
     ) -> RawResponse:
         """Send one request and read the whole response.
+
+        `headers` are what `wire_headers` made of the request's headers.
 
         `path` (the route's template) goes on errors; `where` (default: `path`)
         names the request in their messages.

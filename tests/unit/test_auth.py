@@ -23,7 +23,9 @@ def clean_env(monkeypatch):
 
 
 def headers(client: cni_async.Client) -> dict[str, str]:
-    return dict(client._pipeline._headers[next(iter(client._pipeline._headers))])
+    """The headers a JSON GET carries (the first of the pipeline's prebuilt sets)."""
+    request_headers, _wire = client._pipeline._headers["application/json", False]
+    return dict(request_headers)
 
 
 def test_token_becomes_bearer():
