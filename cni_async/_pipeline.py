@@ -2,7 +2,7 @@
 
 ```
 resource method -> Pipeline.call(route, url, body)   ids validated, body serialised once
-                     -> with_retries(attempt)        tenacity, per the policy and deadline
+                     -> _attempt, then retry_after   tenacity, per the policy and deadline
                           -> Limits.acquire           rate limit, concurrency, API headers
                           -> Transport.send           aiohttp, the only I/O
                           -> status_error             >= 400 becomes a typed error
@@ -12,6 +12,7 @@ resource method -> Pipeline.call(route, url, body)   ids validated, body seriali
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
@@ -31,7 +32,7 @@ from ._exceptions import (
     RateLimitError,
 )
 from ._limits import Limits, LimitWaitTooLongError
-from ._retry import Call, RetryPolicy, with_retries
+from ._retry import Call, RetryPolicy, retry_after
 from ._routes import ACCEPT, Body, Route
 from ._transport import RawResponse, Transport
 from ._version import __version__
@@ -152,41 +153,11 @@ class Pipeline:
                 redact_headers(headers),
                 _redact_body(payload),
             )
-        attempts = 0
-
-        async def attempt() -> RawResponse:
-            nonlocal attempts
-            attempts += 1
-            timeout = (
-                None
-                if self.limits is None and call.deadline_at is None
-                else await self._wait_for_limits(call, attempts)
-            )
-            try:
-                response = await self._send(
-                    call=call,
-                    attempt=attempts,
-                    url=url,
-                    headers=headers,
-                    wire_headers=wire_headers,
-                    data=data,
-                    timeout=timeout,
-                )
-            finally:
-                if self.limits is not None:
-                    self.limits.release()
-            if response.status >= 400:  # noqa: PLR2004
-                raise status_error(
-                    response.status,
-                    response.headers,
-                    response.body,
-                    method=method,
-                    path=path,
-                    where=url[len(self.base_url) :],
-                )
-            return response
-
-        return await with_retries(attempt, options.retry, call)
+        try:  # the first attempt bare: most calls need no more
+            return await self._attempt(call, url, headers, wire_headers, data)
+        except Exception as exc:  # noqa: BLE001 - the retry table decides what it means
+            again = functools.partial(self._attempt, call, url, headers, wire_headers, data)
+            return await retry_after(exc, again, options.retry, call)
 
     async def _wait_for_limits(self, call: Call, attempt: int) -> float | None:
         """Take the limits' go-ahead; return this attempt's timeout if the deadline cuts it."""
@@ -218,46 +189,39 @@ class Pipeline:
         timeout = self.transport.timeout
         return remaining if remaining is not None and remaining < timeout else None
 
-    async def _send(
+    async def _attempt(
         self,
-        *,
         call: Call,
-        attempt: int,
         url: str,
         headers: Mapping[str, str],
         wire_headers: Mapping[str, str] | None,
         data: bytes | None,
-        timeout: float | None,
     ) -> RawResponse:
-        """One attempt on the wire, with its hooks and its DEBUG line."""
-        options = self.options
-        if options.on_request is not None:
-            await options.on_request(
-                RequestEvent(
-                    call.call_id, call.method, url, call.path, attempt, redact_headers(headers)
-                )
-            )
+        """One attempt: the limits' go-ahead, hooks, the wire, the DEBUG lines, the status."""
+        call.attempts += 1
+        attempt, options, limits = call.attempts, self.options, self.limits
+        timeout = (
+            None
+            if limits is None and call.deadline_at is None
+            else await self._wait_for_limits(call, attempt)
+        )
+        where = url[len(self.base_url) :]
         started = time.perf_counter()
         try:
+            if options.on_request is not None:
+                event = RequestEvent(
+                    call.call_id, call.method, url, call.path, attempt, redact_headers(headers)
+                )
+                await options.on_request(event)
+                started = time.perf_counter()
             response = await self.transport.send(
-                call.method,
-                url,
-                wire_headers,
-                data,
-                path=call.path,
-                timeout=timeout,
-                where=url[len(self.base_url) :],
+                call.method, url, wire_headers, data, path=call.path, timeout=timeout, where=where
             )
         except APIConnectionError as exc:
             elapsed = time.perf_counter() - started
             _log.debug(
                 "call %d: %s %s attempt %d failed after %.1f ms: %s",
-                call.call_id,
-                call.method,
-                url,
-                attempt,
-                elapsed * 1000,
-                exc,
+                *(call.call_id, call.method, url, attempt, elapsed * 1000, exc),
             )
             if options.on_response is not None:
                 await options.on_response(
@@ -266,33 +230,34 @@ class Pipeline:
                     )
                 )
             raise
+        finally:
+            if limits is not None:
+                limits.release()
         elapsed = time.perf_counter() - started
-        if self.limits is not None:
-            self.limits.observe(response.headers)
-        request_id = response.headers.get("cf-ray")
+        if limits is not None:
+            limits.observe(response.headers)
+        status, request_id = response.status, response.headers.get("cf-ray")
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug(
                 "call %d: %s %s -> %d in %.1f ms (attempt %d, cf-ray %s)",
-                call.call_id,
-                call.method,
-                url,
-                response.status,
-                elapsed * 1000,
-                attempt,
-                request_id,
+                *(call.call_id, call.method, url, status, elapsed * 1000, attempt, request_id),
             )
         if options.on_response is not None:
             await options.on_response(
                 ResponseEvent(
-                    call.call_id,
-                    call.method,
-                    url,
-                    call.path,
-                    attempt,
-                    elapsed,
-                    status=response.status,
+                    *(call.call_id, call.method, url, call.path, attempt, elapsed),
+                    status=status,
                     request_id=request_id,
                 )
+            )
+        if status >= 400:  # noqa: PLR2004
+            raise status_error(
+                status,
+                response.headers,
+                response.body,
+                method=call.method,
+                path=call.path,
+                where=where,
             )
         return response
 

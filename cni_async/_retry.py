@@ -28,7 +28,7 @@ import tenacity
 from ._events import RetryEvent, RetryHook
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError
 
-__all__ = ["Call", "RetryPolicy", "is_retryable", "with_retries"]
+__all__ = ["Call", "RetryPolicy", "is_retryable", "retry_after", "with_retries"]
 
 T = TypeVar("T")
 _log = logging.getLogger("cni_async")
@@ -66,6 +66,7 @@ class Call:
     idempotent: bool
     deadline_at: float | None = None  # on the time.monotonic() clock
     on_retry: RetryHook | None = None
+    attempts: int = 0  # counted by whoever sends the attempts
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (may be negative), or None without one."""
@@ -111,20 +112,27 @@ def _wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:
 
 
 async def with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, call: Call) -> T:
-    """Run `attempt`, retrying per `policy` within the call's deadline.
-
-    The first attempt runs bare: tenacity's machinery is built only once a
-    retryable failure happened, so the common success costs nothing extra.
-    """
+    """Run `attempt`, retrying per `policy` within the call's deadline."""
     try:
         return await attempt()
-    except Exception as exc:
-        if policy.attempts <= 1 or not _retryable(exc, policy, call):
-            deadline = _deadline_error(exc, policy, call, attempts=1, out_of_time=False)
-            if deadline is None:
-                raise
-            raise deadline from exc
-        first_failure: Exception | None = exc
+    except Exception as exc:  # noqa: BLE001 - the retry table decides what it means
+        return await retry_after(exc, attempt, policy, call)
+
+
+async def retry_after(
+    failure: Exception, attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, call: Call
+) -> T:
+    """Go on with a call whose first attempt failed with `failure`: retry or raise.
+
+    The first attempt runs bare in the caller: tenacity's machinery is built
+    only once a failure happened, so the common success costs nothing extra.
+    """
+    if policy.attempts <= 1 or not _retryable(failure, policy, call):
+        deadline = _deadline_error(failure, policy, call, attempts=1, out_of_time=False)
+        if deadline is None:
+            raise failure
+        raise deadline from failure
+    first_failure: Exception | None = failure
     attempts = 1
     out_of_time = False
 
@@ -133,8 +141,8 @@ async def with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy,
         # counting, waiting and logging cover that attempt too.
         nonlocal first_failure, attempts
         if first_failure is not None:
-            failure, first_failure = first_failure, None
-            raise failure
+            replayed, first_failure = first_failure, None
+            raise replayed
         attempts += 1
         return await attempt()
 

@@ -112,7 +112,6 @@ class Transport:
         the client's per-attempt timeout applies.
         """
         session = self.open()
-        named = {"method": method, "path": path, "where": where or path}
         try:
             async with session.request(
                 method,
@@ -124,28 +123,27 @@ class Transport:
             ) as response:
                 body = await response.read()
                 return RawResponse(response.status, response.headers, body)
-        except aiohttp.ConnectionTimeoutError as exc:
-            raise _connection_error(
-                APITimeoutError, "timed out connecting", **named, maybe_sent=False
-            ) from exc
-        except aiohttp.ClientConnectorError as exc:
-            raise _connection_error(
-                APIConnectionError,
-                f"could not connect ({exc.os_error.strerror or type(exc.os_error).__name__})",
-                **named,
-                maybe_sent=False,
-            ) from exc
-        except TimeoutError as exc:
-            raise _connection_error(
-                APITimeoutError,
-                "timed out waiting for the response",
-                **named,
-                maybe_sent=True,
-            ) from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise _connection_error(
-                APIConnectionError,
-                f"the connection failed before a response arrived ({type(exc).__name__})",
-                **named,
-                maybe_sent=True,
-            ) from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise _mapped(exc, method=method, path=path, where=where or path) from exc
+
+
+def _mapped(exc: Exception, *, method: str, path: str, where: str) -> APIConnectionError:
+    """The SDK's error for what aiohttp raised, saying whether the request may have been sent."""
+    named = {"method": method, "path": path, "where": where}
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return _connection_error(APITimeoutError, "timed out connecting", **named, maybe_sent=False)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        reason = exc.os_error.strerror or type(exc.os_error).__name__
+        return _connection_error(
+            APIConnectionError, f"could not connect ({reason})", **named, maybe_sent=False
+        )
+    if isinstance(exc, TimeoutError):
+        return _connection_error(
+            APITimeoutError, "timed out waiting for the response", **named, maybe_sent=True
+        )
+    return _connection_error(
+        APIConnectionError,
+        f"the connection failed before a response arrived ({type(exc).__name__})",
+        **named,
+        maybe_sent=True,
+    )
