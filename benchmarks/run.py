@@ -61,7 +61,7 @@ def csv(text: str) -> list[str]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    p.add_argument("--rounds", type=int, default=5, help="timed rounds (default 5)")
+    p.add_argument("--rounds", type=int, default=11, help="timed rounds (default 11)")
     p.add_argument("--clients", type=csv, default=list(CLIENTS), help=",".join(CLIENTS))
     p.add_argument(
         "--workloads",
