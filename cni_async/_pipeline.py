@@ -143,6 +143,7 @@ class Pipeline:
             route.idempotent,
             None if options.deadline is None else time.monotonic() + options.deadline,
             options.on_retry,
+            where=url[len(self.base_url) :],
         )
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug(
@@ -174,7 +175,7 @@ class Pipeline:
                 if not exc.from_server:
                     raise call.deadline_error(attempt - 1) from None
                 error = RateLimitError(
-                    f"{call.method} {call.path} not sent: the API's Ratelimit header says its "
+                    f"{call.method} {call.where} not sent: the API's Ratelimit header says its "
                     f"budget resets in {exc.wait:.0f} s",
                     status_code=429,
                     errors=[],
@@ -205,7 +206,7 @@ class Pipeline:
             if limits is None and call.deadline_at is None
             else await self._wait_for_limits(call, attempt)
         )
-        where = url[len(self.base_url) :]
+        where = call.where
         started = time.perf_counter()
         try:
             if options.on_request is not None:

@@ -67,6 +67,7 @@ class Call:
     deadline_at: float | None = None  # on the time.monotonic() clock
     on_retry: RetryHook | None = None
     attempts: int = 0  # counted by whoever sends the attempts
+    where: str = ""  # the request's own path (ids, query) for messages; `path` if empty
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (may be negative), or None without one."""
@@ -75,7 +76,8 @@ class Call:
     def deadline_error(self, attempts: int) -> APITimeoutError:
         """The error for a call whose deadline passed."""
         error = APITimeoutError(
-            f"{self.method} {self.path}: the call's deadline passed after {attempts} attempt(s)",
+            f"{self.method} {self.where or self.path}: the call's deadline passed "
+            f"after {attempts} attempt(s)",
             method=self.method,
             path=self.path,
         )

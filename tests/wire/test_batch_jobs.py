@@ -91,6 +91,7 @@ async def test_a_deadline_ends_a_call_near_its_time(emu):
         with pytest.raises(cni_async.APITimeoutError, match="deadline") as info:
             await cf.settings.get()
         elapsed = time.monotonic() - started
+    assert str(info.value).startswith(f"GET /accounts/{ACCOUNT}/cni/settings: ")
     assert 1.9 <= elapsed < 3.0
     assert info.value.__cause__ is not None
 
@@ -101,10 +102,14 @@ async def test_a_deadline_stops_retry_waits_too(emu):
     policy = RetryPolicy(max_retry_after=120)
     async with client(emu, retry=policy, deadline=1.0) as cf:
         started = time.monotonic()
-        with pytest.raises(cni_async.APITimeoutError):
+        with pytest.raises(cni_async.APITimeoutError) as info:
             await cf.settings.get()
     assert time.monotonic() - started < 1.0
     assert emu.requests == 1
+    assert str(info.value) == (
+        f"GET /accounts/{ACCOUNT}/cni/settings: the call's deadline passed after 1 attempt(s)"
+    )
+    assert info.value.path == "/accounts/{account_id}/cni/settings"
 
 
 async def test_with_options_sets_a_deadline_per_call(emu):
@@ -349,41 +354,69 @@ async def test_debug_logs_redact_credentials_and_md5_keys(emu, caplog):
 
 @pytest.fixture
 async def ratelimited_server():
-    """A real server that says, through Ratelimit headers, that its budget is spent for 1 s."""
+    """A real server whose Ratelimit headers say, on its first answer, the budget is spent.
+
+    Yields a function of the reset (seconds) that gives the base URL; hits are recorded.
+    """
     hits: list[float] = []
+    runners: list[web.AppRunner] = []
 
-    async def handler(request: web.Request) -> web.Response:
-        hits.append(time.monotonic())
-        remaining = 0 if len(hits) == 1 else 100
-        return web.Response(
-            text=json.dumps({"default_asn": 1}),
-            content_type="application/json",
-            headers={
-                "Ratelimit": f'"default";r={remaining};t=1',
-                "Ratelimit-Policy": '"default";q=1200;w=300',
-            },
-        )
+    async def start(reset: int) -> str:
+        async def handler(request: web.Request) -> web.Response:
+            hits.append(time.monotonic())
+            remaining = 0 if len(hits) == 1 else 100
+            return web.Response(
+                text=json.dumps({"default_asn": 1}),
+                content_type="application/json",
+                headers={
+                    "Ratelimit": f'"default";r={remaining};t={reset}',
+                    "Ratelimit-Policy": '"default";q=1200;w=300',
+                },
+            )
 
-    app = web.Application()
-    app.router.add_get("/client/v4/accounts/{acc}/cni/settings", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}/client/v4", hits
-    await runner.cleanup()
+        app = web.Application()
+        app.router.add_get("/client/v4/accounts/{acc}/cni/settings", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        runners.append(runner)
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        return f"http://127.0.0.1:{runner.addresses[0][1]}/client/v4"
+
+    yield start, hits
+    for runner in runners:
+        await runner.cleanup()
 
 
 async def test_ratelimit_headers_slow_the_client_down(ratelimited_server):
     """After `Ratelimit: r=0;t=1` the next request waits a second instead of earning a 429."""
-    url, hits = ratelimited_server
+    start, hits = ratelimited_server
+    url = await start(1)
     async with cni_async.Client(
         api_token=TOKEN, account_id=ACCOUNT, base_url=url, max_concurrency=10
     ) as cf:
         await cf.settings.get()
         await cf.settings.get()
     assert hits[1] - hits[0] >= 0.95
+
+
+async def test_a_spent_budget_beyond_the_cap_fails_fast_unsent(ratelimited_server):
+    """`Ratelimit: r=0;t=600` (over max_retry_after): the next call is not sent, and raises
+    RateLimitError with retry_after=600 at once, so a batch job can reschedule it."""
+    start, hits = ratelimited_server
+    url = await start(600)
+    async with cni_async.Client(
+        api_token=TOKEN, account_id=ACCOUNT, base_url=url, max_concurrency=10
+    ) as cf:
+        await cf.settings.get()
+        began = time.monotonic()
+        with pytest.raises(cni_async.RateLimitError, match="resets in 600 s") as caught:
+            await cf.settings.get()
+    assert time.monotonic() - began < 1.0
+    assert caught.value.retry_after == pytest.approx(600, abs=1)
+    assert f"GET /accounts/{ACCOUNT}/cni/settings not sent" in str(caught.value)
+    assert caught.value.status_code == 429
+    assert len(hits) == 1  # the second call never reached the server
 
 
 async def test_soak_20000_requests_keeps_memory_flat(emu):
