@@ -5,7 +5,8 @@ import cni_async
 
 async with cni_async.Client(api_token="...", account_id="...") as cf:
     async for icon in cf.interconnects.list():
-        print(icon.name, (await cf.interconnects.status(icon.name)).state)
+        status = await cf.interconnects.status(icon.name)
+        log.info("%s is %s", icon.name, status.state)
 ```
 """
 

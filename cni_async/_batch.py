@@ -27,9 +27,7 @@ async def batch(
     ```python
     names = ["sjc-1", "sjc-2", "ams-1"]
     results = await cni_async.batch(cf.interconnects.status, names, concurrency=16)
-    for name, result in zip(names, results):
-        if isinstance(result, Exception):
-            print(name, "failed:", result)
+    failed = {n: r for n, r in zip(names, results) if isinstance(r, Exception)}
     ```
     """
     if type(concurrency) is not int or concurrency < 1:

@@ -32,8 +32,7 @@ class Client:
 
     ```python
     async with cni_async.Client(api_token="...", account_id="...") as cf:
-        async for icon in cf.interconnects.list():
-            print(icon.name)
+        names = [icon.name async for icon in cf.interconnects.list()]
     ```
 
     Args:

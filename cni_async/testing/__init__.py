@@ -8,7 +8,7 @@ statuses, dropped connections, delays and malformed bodies.
 Example:
     >>> async def demo() -> None:
     ...     async with Emulator() as emu:
-    ...         print(emu.base_url)  # point any client here
+    ...         base_url = emu.base_url  # point any client here
 
 Run it standalone with `python -m cni_async.testing --port 8787`, or use the
 `cni_emulator` fixture of `cni_async.testing.pytest_plugin`.
