@@ -40,13 +40,17 @@ class Route:
     operation: str
     body: Body = Body.JSON
     uuid_ids: frozenset[str] = frozenset()
+    # What a caller knows each path id as, for error messages: ("cni", "cni_id").
+    arguments: tuple[tuple[str, str], ...] = ()
     idempotent: bool = attrs.field(init=False)
     accept: str = attrs.field(init=False)
-    _pieces: tuple[tuple[str, str | None], ...] = attrs.field(init=False, repr=False)
+    _pieces: tuple[tuple[str, str | None, str], ...] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        known_as = dict(self.arguments)
         pieces = tuple(
-            (literal, name) for literal, name, _, _ in string.Formatter().parse(self.template)
+            (literal, name, known_as.get(name, name) if name else "")
+            for literal, name, _, _ in string.Formatter().parse(self.template)
         )
         object.__setattr__(self, "_pieces", pieces)
         object.__setattr__(self, "idempotent", self.method in _IDEMPOTENT)
@@ -55,13 +59,13 @@ class Route:
     def path(self, **ids: str) -> str:
         """Fill the template with validated, percent-encoded ids."""
         out: list[str] = []
-        for literal, name in self._pieces:
+        for literal, name, argument in self._pieces:
             out.append(literal)
             if name is not None:
                 value = ids[name]
-                _validate.path_id(value, name)
+                _validate.path_id(value, argument)
                 if name in self.uuid_ids:
-                    _validate.uuid(value, name)
+                    _validate.uuid(value, argument)
                 out.append(quote(value, safe=""))
         return "".join(out)
 

@@ -14,9 +14,10 @@ _ONE = "/accounts/{account_id}/cni/cnis/{cni}"
 _UUID = frozenset({"cni"})
 _LIST = Route("GET", _ALL, "list_cnis")
 _CREATE = Route("POST", _ALL, "create_cni")
-_GET = Route("GET", _ONE, "get_cni", uuid_ids=_UUID)
-_UPDATE = Route("PUT", _ONE, "update_cni", uuid_ids=_UUID)
-_DELETE = Route("DELETE", _ONE, "delete_cni", Body.NONE, uuid_ids=_UUID)
+_BY_ID = (("cni", "cni_id"),)
+_GET = Route("GET", _ONE, "get_cni", uuid_ids=_UUID, arguments=_BY_ID)
+_UPDATE = Route("PUT", _ONE, "update_cni", uuid_ids=_UUID, arguments=(("cni", "id"),))
+_DELETE = Route("DELETE", _ONE, "delete_cni", Body.NONE, uuid_ids=_UUID, arguments=_BY_ID)
 
 
 class Cnis(Resource):

@@ -10,7 +10,11 @@ from ._base import Resource
 
 _LIST = Route("GET", "/accounts/{account_id}/cni/slots", "list_slots")
 _GET = Route(
-    "GET", "/accounts/{account_id}/cni/slots/{slot}", "get_slot", uuid_ids=frozenset({"slot"})
+    "GET",
+    "/accounts/{account_id}/cni/slots/{slot}",
+    "get_slot",
+    uuid_ids=frozenset({"slot"}),
+    arguments=(("slot", "slot_id"),),
 )
 
 

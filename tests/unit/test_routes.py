@@ -54,6 +54,14 @@ def test_uuid_ids_are_checked():
         CNI.path(account_id="a", cni="not-a-uuid")
 
 
+def test_errors_name_the_argument_a_caller_passed():
+    """A path id is named as the caller knows it (`cni_id`), not by the template's name."""
+    route = Route("GET", "/a/{account_id}/cnis/{cni}", "op", arguments=(("cni", "cni_id"),))
+    with pytest.raises(cni_async.RequestValidationError, match=r"^cni_id: must not be empty") as e:
+        route.path(account_id="a", cni="")
+    assert e.value.field == "cni_id"
+
+
 def test_route_knows_its_method_semantics():
     """Idempotency and the Accept header follow from the method and the body kind."""
     assert ICON.idempotent

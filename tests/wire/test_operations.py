@@ -182,3 +182,25 @@ async def test_base_url_with_or_without_slash(emu, base):
         api_token="tok-SECRET-abc123", account_id=ACCOUNT, base_url=base.format(emu.base_url)
     ) as cf:
         assert (await cf.settings.get()).default_asn >= 0
+
+
+async def test_bad_ids_name_the_argument_and_send_nothing(cf, emu):
+    """An id that is not a UUID is named as the caller passed it, and nothing is sent."""
+    cni = cni_async.Cni(
+        id="not-a-uuid",
+        account=ACCOUNT,
+        interconnect="sjc-1",
+        p2p_ip="100.64.0.0/31",
+        cust_ip="100.64.0.1/31",
+        magic=cni_async.MagicSettings(conduit_name="c", description="d", mtu=1500),
+    )
+    calls = [
+        ("cni_id", cf.cnis.get("not-a-uuid")),
+        ("cni_id", cf.cnis.delete("not-a-uuid")),
+        ("id", cf.cnis.update(cni)),  # a field of the body, as every body check names it
+        ("slot_id", cf.slots.get("not-a-uuid")),
+    ]
+    for argument, call in calls:
+        with pytest.raises(cni_async.RequestValidationError, match=f"^{argument}: must be a UUID"):
+            await call
+    assert emu.requests == 0
