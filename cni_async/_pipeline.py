@@ -271,13 +271,13 @@ class Pipeline:
     ) -> T:
         """Send, then decode and structure the JSON body as `type_` (outside the retries)."""
         response = await self.call(route, url, body)
-        data = decode_json(response.status, response.headers, response.body)
+        request = f"{route.method} {url[len(self.base_url) :]}"
+        data = decode_json(response.status, response.headers, response.body, request=request)
         try:
             result: T = structure(data, type_)
         except ShapeError as exc:
             raise APIResponseValidationError(
-                f"{route.method} {route.template}: the response body does not have "
-                f"the promised shape: {exc}",
+                f"{request}: the response body does not have the promised shape: {exc}",
                 problems=exc.problems,
                 status_code=response.status,
                 request_id=response.headers.get("cf-ray"),

@@ -72,12 +72,17 @@ async def test_other_statuses(cf, emu, status, cls):
 async def test_a_malformed_200_is_a_typed_error(cf, emu):
     """A truncated 200 body raises APIResponseValidationError, not a JSONDecodeError."""
     emu.faults.add("get_settings", malformed=True)
-    with pytest.raises(cni_async.APIResponseValidationError, match="not valid JSON"):
+    with pytest.raises(cni_async.APIResponseValidationError, match="not valid JSON") as info:
         await cf.settings.get()
+    assert str(info.value).startswith(f"GET /accounts/{ACCOUNT}/cni/settings: HTTP 200 response")
     emu.faults.add("get_settings", body='{"default_asn": "13335"}')
     with pytest.raises(cni_async.APIResponseValidationError) as info:
         await cf.settings.get()
     assert info.value.problems == ["expected integer, got string @ $.default_asn"]
+    assert str(info.value) == (
+        f"GET /accounts/{ACCOUNT}/cni/settings: the response body does not have the promised "
+        "shape: expected integer, got string @ $.default_asn"
+    )
 
 
 # --- the retry table on the wire -------------------------------------------------
