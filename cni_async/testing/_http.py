@@ -76,10 +76,14 @@ def paginate(call: Call, items: Sequence[Any]) -> Reply:
     """Answer one page of `items` as `{"items": [...], "next": cursor}`.
 
     The cursor is the offset of the next item; `next` is left out on the last page.
+    Any int32 is a valid cursor, as the API documents; one this list never issued
+    (negative, or past the end) gives an empty last page.
     """
-    cursor = query_int(call.query, "cursor", minimum=0) or 0
+    cursor = query_int(call.query, "cursor") or 0
     limit = query_int(call.query, "limit", minimum=0) or call.runtime.default_page_size
     limit = min(limit, MAX_PAGE_SIZE)
+    if cursor < 0:
+        return json_reply({"items": []})
     page: dict[str, Any] = {"items": list(items[cursor : cursor + limit])}
     if cursor + limit < len(items):
         page["next"] = cursor + limit

@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote
 
 import aiohttp
 import attrs
+import pytest
 import yarl
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,13 +40,33 @@ _INT32 = (-(2**31), 2**31 - 1)
 
 
 def document_path() -> Path | None:
-    """`$CNI_OPENAPI` if it names a file (empty means unset), else `../shared/spec/` beside the repo."""
+    """`$CNI_OPENAPI` if it names a file (empty means unset), else `../shared/spec/` beside the repo.
+
+    The document is Cloudflare's own OpenAPI (`cloudflare/api-schemas`, `openapi.json`
+    at commit c92b9b0f, 2026-07-27) cut to the `/accounts/{account_id}/cni/` paths;
+    its `info.x-source` records the origin.
+    """
     candidates = []
     configured = os.environ.get("CNI_OPENAPI")
     if configured:
         candidates.append(Path(configured))
     candidates.append(ROOT.parent / "shared" / "spec" / "cni-openapi.json")
     return next((path for path in candidates if path.is_file()), None)
+
+
+def document_or_skip() -> Path:
+    """The document's path; without one, skip, or fail where `CNI_OPENAPI_REQUIRED` is set
+    (`nox -s conformance` sets it, so conformance can never pass by not running)."""
+    path = document_path()
+    if path is None:
+        where = (
+            "cni-openapi.json not found: set CNI_OPENAPI to its path, "
+            "or place it at ../shared/spec/cni-openapi.json beside the repository"
+        )
+        if os.environ.get("CNI_OPENAPI_REQUIRED"):
+            pytest.fail(where)
+        pytest.skip(where)
+    return path
 
 
 def to_json_schema(node: Any) -> Any:

@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from tests.conformance._openapi import OpenAPI, Recorder, document_path
+from tests.conformance._openapi import OpenAPI, Recorder, document_or_skip
 
 _PRISM_START_TIMEOUT = 90.0
 _STOP_TIMEOUT = 15.0
@@ -26,14 +26,8 @@ _STOP_TIMEOUT = 15.0
 
 @pytest.fixture(scope="session")
 def openapi_file() -> Path:
-    """The CNI OpenAPI document, or a skip saying where it was looked for."""
-    path = document_path()
-    if path is None:
-        pytest.skip(
-            "cni-openapi.json not found: set CNI_OPENAPI to its path, "
-            "or place it at ../shared/spec/cni-openapi.json beside the repository"
-        )
-    return path
+    """The CNI OpenAPI document, or a skip (a failure under nox -s conformance) saying where."""
+    return document_or_skip()
 
 
 @pytest.fixture(scope="session")

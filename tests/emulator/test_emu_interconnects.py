@@ -180,7 +180,7 @@ async def test_list_filters_by_site_and_type(api):
     "params",
     [
         {"cursor": "abc"},
-        {"cursor": "-1"},
+        {"cursor": "-2147483649"},
         {"cursor": "2147483648"},
         {"cursor": "1.5"},
         {"limit": "-1"},
@@ -190,9 +190,18 @@ async def test_list_filters_by_site_and_type(api):
     ],
 )
 async def test_list_rejects_bad_cursor_and_limit(api, params):
-    """A `cursor` or `limit` that is not a non-negative int32 is a 400 naming the parameter."""
+    """A `cursor` that is not an int32, or a `limit` that is not a non-negative one, is a 400
+    naming the parameter."""
     message = await api.error(400, "GET", "interconnects", params=params)
     assert next(iter(params)) in message
+
+
+@pytest.mark.parametrize("cursor", ["-1", "-2147483648", "1000000"])
+async def test_a_cursor_the_list_never_issued_is_an_empty_last_page(api, cursor):
+    """Any int32 cursor is accepted (the API's type); one never issued ends the list."""
+    await api.physical()
+    page = await api.ok("GET", "interconnects", params={"cursor": cursor})
+    assert page == {"items": []}
 
 
 async def test_status_turns_healthy_after_polls(api):

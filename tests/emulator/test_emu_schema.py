@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conformance._openapi import document_or_skip
+
 ACCOUNT = "acc-1"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _document() -> dict[str, Any]:
-    candidates = [
-        os.environ.get("CNI_OPENAPI"),
-        ROOT.parent / "shared" / "spec" / "cni-openapi.json",
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return json.loads(Path(candidate).read_text(encoding="utf-8"))
-    pytest.skip("cni-openapi.json not found: set CNI_OPENAPI or place it at ../shared/spec/")
-    raise AssertionError  # pragma: no cover - skip raises
+    return json.loads(document_or_skip().read_text(encoding="utf-8"))
 
 
 def _openapi_to_json_schema(node: Any) -> Any:
