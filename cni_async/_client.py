@@ -6,6 +6,7 @@ import math
 import os
 from types import TracebackType
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from ._auth import resolve_credentials
 from ._events import RequestHook, ResponseHook, RetryHook
@@ -103,9 +104,7 @@ class Client:
         if account_id is not None and (not isinstance(account_id, str) or not account_id):
             raise ConfigurationError("account_id must be a non-empty string")
         base_url = base_url or env.get("CLOUDFLARE_BASE_URL") or DEFAULT_BASE_URL
-        if not base_url.startswith(("http://", "https://")):
-            msg = f"base_url must start with http:// or https://, got {base_url!r}"
-            raise ConfigurationError(msg)
+        _check_base_url(base_url)
         _check_seconds(timeout, "timeout")
         if retry is None:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -223,6 +222,19 @@ class Client:
     async def aclose(self) -> None:
         """Close the client's own session (never a borrowed one); further calls raise."""
         await self._transport.close()
+
+
+def _check_base_url(base_url: object) -> None:
+    """An http(s) URL without user:password@ (credentials go in their own arguments)."""
+    if not isinstance(base_url, str):
+        raise ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
+    if "@" in urlsplit(base_url).netloc:
+        # Not echoed: the part before @ is a secret.
+        msg = "base_url must not carry credentials (user:password@); pass api_token= instead"
+        raise ConfigurationError(msg)
+    if not base_url.startswith(("http://", "https://")):
+        msg = f"base_url must start with http:// or https://, got {base_url!r}"
+        raise ConfigurationError(msg)
 
 
 def _check_seconds(value: object, name: str) -> None:

@@ -1,10 +1,11 @@
 """Exit statuses, and the one line that explains a failure.
 
 - 0: success.
-- 1: any other failure: a bad value caught before sending, a wait that gave up,
-  an API answer of the wrong shape, a file that could not be written.
-- 2: usage: a bad command line (argparse's own status), no credentials or
-  account id, a bad setting such as `--timeout 0`.
+- 1: any other failure: a wait that gave up, an API answer of the wrong shape,
+  a file that could not be written.
+- 2: usage: a bad command line (argparse's own status), a value the SDK refuses
+  before sending (`--default-asn 99999999999`, an id that is not a UUID), no
+  credentials or account id, a bad setting such as `--timeout 0`.
 - 3: the API answered with an HTTP error status (400, 404, 409, 5xx...).
 - 4: no answer from the API: connection refused or dropped, or timed out.
 - 130: interrupted (Ctrl-C).
@@ -20,6 +21,7 @@ from .._exceptions import (
     APIStatusError,
     CNIError,
     ConfigurationError,
+    RequestValidationError,
 )
 from ._common import UsageError
 
@@ -55,7 +57,7 @@ _SHORTEST_SECRET = 4  # shorter "secrets" would blank out ordinary words
 
 def exit_status(exc: BaseException) -> int:
     """The exit status of a command that raised `exc`."""
-    if isinstance(exc, (UsageError, ConfigurationError)):
+    if isinstance(exc, (UsageError, ConfigurationError, RequestValidationError)):
         return EXIT_USAGE
     if isinstance(exc, APIStatusError):
         return EXIT_API

@@ -15,8 +15,10 @@ What runs, per page, in document order:
   session or socket, a never-awaited coroutine).
 - a ```` ```console ```` block: every line starting with `$ ` is a command (a
   line ending in `\\` continues on the next), and the other lines are the output
-  shown to the reader, not checked. The block's commands run as one bash script
-  with `set -euo pipefail`, so any command exiting non-zero fails the example.
+  shown to the reader, not checked (but `exit status N` lines, printed by
+  `cmd || echo "exit status $?"`, must be what the commands printed). The
+  block's commands run as one bash script with `set -euo pipefail`, so any
+  command exiting non-zero fails the example.
   Shell variables assigned in one console block (`SLOT=$(cni-async ...)`) are
   still set in the page's later console blocks.
 - a ```` ```{code-block} python ```` with `:class: pytest` and `:caption:
@@ -71,6 +73,7 @@ _STDERR_FAILURES = (
     "Task was destroyed",
 )
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=")
+_EXIT_STATUS = re.compile(r"exit status \d+")
 _CREDENTIAL_VARIABLES = (
     "CLOUDFLARE_API_TOKEN",
     "CLOUDFLARE_API_KEY",
@@ -416,7 +419,7 @@ def _run_console(page: _Page, node: nodes.literal_block, timeout: float, state: 
     if names:
         script.append(f"declare -p {' '.join(names)} >> {saved}")
     result = _execute(["bash", "-c", "\n".join(script)], page, timeout)
-    problem = _problem(result, check_stderr=False)
+    problem = _problem(result, check_stderr=False) or _exit_statuses_differ(node, result)
     if problem:
         state.failures += 1
         failed = re.findall(r"@@docs-line (\d+)", result.stderr)
@@ -522,6 +525,16 @@ def _text(value: str | bytes | None) -> str:
     if isinstance(value, bytes):
         return value.decode(errors="replace")
     return value or ""
+
+
+def _exit_statuses_differ(node: nodes.literal_block, result: _Result) -> str:
+    """The `exit status N` lines a block shows (from `|| echo "exit status $?"`) must be
+    what the commands really printed, so a page cannot promise a stale exit status."""
+    shown = [line for line in node.astext().splitlines() if _EXIT_STATUS.fullmatch(line)]
+    printed = [line for line in result.stdout.splitlines() if _EXIT_STATUS.fullmatch(line)]
+    if shown != printed:
+        return f"printed exit statuses {printed} where the page shows {shown}"
+    return ""
 
 
 def _problem(result: _Result, *, check_stderr: bool) -> str:

@@ -161,3 +161,20 @@ async def test_account_flag_beats_the_environment(cli):
     assert len((await cli("cnis", "list")).lines()) == 1
     assert (await cli("--account-id", "other", "cnis", "list")).out == ""
     assert ACCOUNT != "other"
+
+
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["cnis", "get", "not-a-uuid"], "cni_id"),
+        (["slots", "get", "not-a-uuid"], "slot_id"),
+        (["settings", "update", "--default-asn", "99999999999"], "default_asn"),
+        (["interconnects", "list", "--cursor", "99999999999"], "cursor"),
+    ],
+)
+async def test_a_value_the_sdk_refuses_is_a_usage_error(cli, emu, argv, field):
+    """A value refused before sending exits 2 like any bad option, naming the field."""
+    before = emu.requests
+    result = await cli(*argv)
+    assert assert_one_error_line(result, 2).startswith(f"error: {field}: ")
+    assert emu.requests == before

@@ -70,6 +70,12 @@ pytest_plugins = ["cni_async.testing.pytest_plugin"]
 async def test_emulator(cni_emulator):
     assert cni_emulator.base_url.startswith("http://127.0.0.1:")
 {FENCE}
+
+{FENCE}console
+$ cni-async cnis get not-a-uuid || echo "exit status $?"
+error: cni_id: must be a UUID ...
+exit status 2
+{FENCE}
 """
 
 BAD = f"""\
@@ -102,6 +108,11 @@ echo unmarked
 
 def test_fails():
     assert 1 == 2
+{FENCE}
+
+{FENCE}console
+$ cni-async cnis get not-a-uuid || echo "exit status $?"
+exit status 1
 {FENCE}
 """
 
@@ -143,7 +154,7 @@ def test_good_examples_pass_and_are_counted(tmp_path):
     """Python, console (with variables across blocks) and pytest blocks run; norun does not."""
     result = build(tmp_path, GOOD)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 python blocks, 3 console commands and 1 pytest runs on 1 pages" in result.stdout
+    assert "1 python blocks, 4 console commands and 1 pytest runs on 1 pages" in result.stdout
     assert "not run: 1 blocks marked norun and 0 docstring snippets; 0 failed" in result.stdout
 
 
@@ -161,3 +172,4 @@ def test_bad_examples_fail_the_build_at_their_line(tmp_path):
     assert "index.md:20: WARNING: a 'bash' block is neither run nor marked" in log
     assert "WARNING: pytest over this page's test files exited with status 1" in log
     assert "assert 1 == 2" in log
+    assert "printed exit statuses ['exit status 2'] where the page shows ['exit status 1']" in log

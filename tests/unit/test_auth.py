@@ -144,6 +144,8 @@ def test_account_and_base_url_from_environment(monkeypatch):
     ("kwargs", "message"),
     [
         ({"base_url": "api.cloudflare.com"}, "base_url must start with http"),
+        ({"base_url": "https://user:pw-SECRET@api.example.com/v4"}, "must not carry credentials"),
+        ({"base_url": 5}, "base_url must be a string"),
         ({"timeout": 0}, "timeout must be a positive number"),
         ({"timeout": float("inf")}, "timeout must be a positive number"),
         ({"max_retries": -1}, "max_retries must be an int >= 0"),
@@ -154,8 +156,9 @@ def test_account_and_base_url_from_environment(monkeypatch):
 )
 def test_bad_options_are_refused(kwargs, message):
     """Each nonsensical option is a ConfigurationError at construction."""
-    with pytest.raises(cni_async.ConfigurationError, match=message):
+    with pytest.raises(cni_async.ConfigurationError, match=message) as info:
         cni_async.Client(api_token="t", **kwargs)
+    assert "SECRET" not in str(info.value)
 
 
 def test_repr_names_the_scheme_not_the_secret():
