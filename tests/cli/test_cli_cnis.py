@@ -31,6 +31,16 @@ async def test_list_filters_by_tunnel(cli):
     assert (await cli("cnis", "list", "--tunnel-id", "other")).out == ""
 
 
+async def test_list_filters_by_slot(cli):
+    """--slot reaches the API: the CNIs on the interconnect in that slot, and none elsewhere."""
+    cni = await _demo_cni(cli)
+    icon = (await cli("interconnects", "get", cni["interconnect"])).json()
+    on_slot = (await cli("cnis", "list", "--slot", icon["slot_id"])).lines()
+    assert [c["id"] for c in on_slot] == [cni["id"]]
+    other = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+    assert (await cli("cnis", "list", "--slot", other)).out == ""
+
+
 async def test_get(cli):
     """get prints one CNI by id."""
     cni = await _demo_cni(cli)
