@@ -72,14 +72,20 @@ class Cnis(Resource):
 
     async def wait_until_deleted(
         self,
-        cni_id: str,
+        cni_id: str | Cni,
         *,
         timeout: float = 300.0,
         interval: float = 2.0,
         max_interval: float = 30.0,
         account_id: str | None = None,
     ) -> None:
-        """Poll until the CNI is gone (404); `WaitTimeoutError` after `timeout`."""
+        """Poll until the CNI is gone (404); `WaitTimeoutError` after `timeout`.
+
+        `cni_id` is an id, or the `Cni` itself (then its `account` is the default).
+        """
+        if isinstance(cni_id, Cni):
+            cni = cni_id
+            cni_id, account_id = cni.id, cni.account if account_id is None else account_id
         await poll_until_gone(
             lambda: self.get(cni_id, account_id=account_id),
             what=f"CNI {cni_id!r}",

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from .. import _validate
-from .._models import Interconnect, InterconnectCreate, InterconnectStatus
+from .._models import (
+    GcpPartnerInterconnect,
+    Interconnect,
+    InterconnectCreate,
+    InterconnectStatus,
+    PhysicalInterconnect,
+)
 from .._pagination import Paginator
 from .._routes import Body, Route, query_string
 from .._waiters import poll_status, poll_until_gone
@@ -92,7 +98,7 @@ class Interconnects(Resource):
 
     async def wait_for_status(
         self,
-        icon: str,
+        icon: str | Interconnect,
         target: str = "Healthy",
         *,
         timeout: float = 600.0,
@@ -107,11 +113,15 @@ class Interconnects(Resource):
         `InterconnectDownError` once the interconnect has been Down or Unhealthy
         for `allow_down_for` seconds, and `WaitTimeoutError` when `timeout`
         passes; both carry the last status and its reason. Cancel-safe.
+
+        `icon` is a name, or the `Interconnect` that `create` returned (then its
+        `account` is the default account of the polls).
         """
+        name, account_id = _name_and_account(icon, account_id)
         return await poll_status(
-            lambda: self.status(icon, account_id=account_id),
+            lambda: self.status(name, account_id=account_id),
             target,
-            what=f"interconnect {icon!r}",
+            what=f"interconnect {name!r}",
             timeout=timeout,
             interval=interval,
             max_interval=max_interval,
@@ -120,18 +130,29 @@ class Interconnects(Resource):
 
     async def wait_until_deleted(
         self,
-        icon: str,
+        icon: str | Interconnect,
         *,
         timeout: float = 300.0,
         interval: float = 2.0,
         max_interval: float = 30.0,
         account_id: str | None = None,
     ) -> None:
-        """Poll until the interconnect is gone (404); `WaitTimeoutError` after `timeout`."""
+        """Poll until the interconnect is gone (404); `WaitTimeoutError` after `timeout`.
+
+        `icon` is a name or an `Interconnect`, as for `wait_for_status`.
+        """
+        name, account_id = _name_and_account(icon, account_id)
         await poll_until_gone(
-            lambda: self.get(icon, account_id=account_id),
-            what=f"interconnect {icon!r}",
+            lambda: self.get(name, account_id=account_id),
+            what=f"interconnect {name!r}",
             timeout=timeout,
             interval=interval,
             max_interval=max_interval,
         )
+
+
+def _name_and_account(icon: object, account_id: str | None) -> tuple[str, str | None]:
+    """A waiter's interconnect: a name as is, or a model's name and (by default) account."""
+    if isinstance(icon, (PhysicalInterconnect, GcpPartnerInterconnect)):
+        return icon.name, icon.account if account_id is None else account_id
+    return icon, account_id  # type: ignore[return-value]  # checked as a path id when sent

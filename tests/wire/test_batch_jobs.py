@@ -204,6 +204,33 @@ async def test_waiting_until_deleted(emu):
         await cf.interconnects.wait_until_deleted(icon.name, timeout=5, interval=0.01)
 
 
+async def test_waiters_take_the_model_and_use_its_account(emu):
+    """A waiter takes what create returned; its account wins over the client's default."""
+    other = "acc-other"
+    async with client(emu) as cf:  # default account ACCOUNT, objects made in `other`
+        icon = await cf.interconnects.create(
+            GcpPartnerInterconnectCreate(account=other, bandwidth="1G", pairing_key="pk"),
+            account_id=other,
+        )
+        status = await cf.interconnects.wait_for_status(icon, timeout=10, interval=0.01)
+        assert status.state == "Healthy"
+        cni = await cf.cnis.create(
+            cni_async.CniCreate(
+                account=other,
+                interconnect=icon.name,
+                magic=cni_async.MagicSettings(conduit_name="c", description="", mtu=1500),
+            ),
+            account_id=other,
+        )
+        await cf.cnis.delete(cni.id, account_id=other)
+        await cf.cnis.wait_until_deleted(cni, timeout=5, interval=0.01)
+        await cf.interconnects.delete(icon.name, account_id=other)
+        await cf.interconnects.wait_until_deleted(icon, timeout=5, interval=0.01)
+        with pytest.raises(cni_async.RequestValidationError, match="icon: must be a string"):
+            await cf.interconnects.wait_for_status(42)  # type: ignore[arg-type]
+    assert emu.executed["get_interconnect_status"] == 3
+
+
 async def test_waiter_arguments_are_checked(emu):
     """A negative or NaN timeout is refused before polling."""
     async with client(emu) as cf:
