@@ -42,9 +42,10 @@ data (account demo-account unless --account-id is given); its state lasts for
 that one command. `cni-async emulator --demo` serves one that lasts.
 
 exit status:
-  0 success, 1 failure (bad value, wait gave up, file not written...),
-  2 usage (command line, no credentials or account id), 3 API error status,
-  4 no answer from the API (connection failed, timed out), 130 interrupted.
+  0 success, 1 failure (wait gave up, file not written...), 2 usage (command
+  line, a value refused before sending, no credentials or account id), 3 API
+  error status, 4 no answer from the API (connection failed, timed out),
+  130 interrupted.
 
 examples:
   cni-async --emulator interconnects list --output table
