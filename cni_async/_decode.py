@@ -42,18 +42,11 @@ _BARE_KEYS = frozenset({"items", "state", "default_asn", "id", "account"})
 _MAX_BODY_IN_MESSAGE = 200
 
 
-def decode_json(
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    request: str = "",
-) -> Any:  # noqa: ANN401 - JSON
+def decode_json(status: int, headers: Mapping[str, str], body: bytes) -> Any:  # noqa: ANN401 - JSON
     """Parse a 2xx body as JSON, unwrapping a v4 envelope if one ever arrives.
 
     The CNI API answers with bare JSON; an envelope `{"success", "result"}` with
-    none of the bare keys is unwrapped defensively. `request` ("GET /accounts/...")
-    opens the message of the error a body that is not JSON raises.
+    none of the bare keys is unwrapped defensively.
     """
     try:
         # JSON on the wire is UTF-8 (RFC 8259); decoding first skips json's encoding sniffing.
@@ -61,7 +54,7 @@ def decode_json(
     except ValueError:  # UnicodeDecodeError included
         problem = "the body is empty" if not body.strip() else "the body is not valid JSON"
         raise APIResponseValidationError(
-            f"{request + ': ' if request else ''}HTTP {status} response: {problem} @ $",
+            f"HTTP {status} response: {problem} @ $",
             problems=[f"{problem} @ $"],
             status_code=status,
             request_id=headers.get("cf-ray"),

@@ -92,19 +92,24 @@ class Pipeline:
         self.options: Options = options
         self.limits: Limits | None = limits
         common = {"User-Agent": USER_AGENT, **auth_headers}
-        json_get = {**common, "Accept": ACCEPT[Body.JSON]}
-        # A session of ours sends the JSON GET's headers by default; then only the
+        # Every header set a request can have, keyed by (Accept, has a JSON body).
+        request_headers = {
+            (accept, with_body): {
+                **common,
+                "Accept": accept,
+                **({"Content-Type": "application/json"} if with_body else {}),
+            }
+            for accept in ACCEPT.values()
+            for with_body in (False, True)
+        }
+        # A session of ours sends the JSON GET's set by default; then only the
         # difference goes with each request (aiohttp merges headers at some cost).
-        transport.default_headers = json_get
-        # Built once, keyed by (Accept, has a body): the headers a request has (for
-        # logs and hooks) and what goes with it on the wire.
-        self._headers: dict[tuple[str, bool], tuple[dict[str, str], Mapping[str, str] | None]] = {}
-        for accept in ACCEPT.values():
-            for with_body in (False, True):
-                headers = {**common, "Accept": accept}
-                if with_body:
-                    headers["Content-Type"] = "application/json"
-                self._headers[accept, with_body] = (headers, transport.wire_headers(headers))
+        transport.default_headers = request_headers[ACCEPT[Body.JSON], False]
+        # Per key: the headers (for logs and hooks) and what goes with them on the wire.
+        self._headers: dict[tuple[str, bool], tuple[dict[str, str], Mapping[str, str] | None]] = {
+            key: (headers, transport.wire_headers(headers))
+            for key, headers in request_headers.items()
+        }
 
     def derive(self, options: Options) -> Pipeline:
         """The same pipeline (session, limits, credentials) with other call options."""
@@ -271,13 +276,19 @@ class Pipeline:
     ) -> T:
         """Send, then decode and structure the JSON body as `type_` (outside the retries)."""
         response = await self.call(route, url, body)
-        request = f"{route.method} {url[len(self.base_url) :]}"
-        data = decode_json(response.status, response.headers, response.body, request=request)
         try:
+            data = decode_json(response.status, response.headers, response.body)
             result: T = structure(data, type_)
-        except ShapeError as exc:
+        except (APIResponseValidationError, ShapeError) as exc:
+            # Named here, off the success path: the error opens with the request it answers.
+            request = f"{route.method} {url[len(self.base_url) :]}"
+            problem = (
+                str(exc)
+                if isinstance(exc, APIResponseValidationError)
+                else f"the response body does not have the promised shape: {exc}"
+            )
             raise APIResponseValidationError(
-                f"{request}: the response body does not have the promised shape: {exc}",
+                f"{request}: {problem}",
                 problems=exc.problems,
                 status_code=response.status,
                 request_id=response.headers.get("cf-ray"),
