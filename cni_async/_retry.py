@@ -28,7 +28,7 @@ import tenacity
 from ._events import RetryEvent, RetryHook
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError
 
-__all__ = ["Call", "RetryPolicy", "is_retryable", "retry_after", "with_retries"]
+__all__ = ["Call", "RetryPolicy", "is_retryable", "retry_after"]
 
 T = TypeVar("T")
 _log = logging.getLogger("cni_async")
@@ -111,14 +111,6 @@ def _wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:
         return retry_after if retry_after is not None else backoff(state)
 
     return wait
-
-
-async def with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, call: Call) -> T:
-    """Run `attempt`, retrying per `policy` within the call's deadline."""
-    try:
-        return await attempt()
-    except Exception as exc:  # noqa: BLE001 - the retry table decides what it means
-        return await retry_after(exc, attempt, policy, call)
 
 
 async def retry_after(

@@ -151,8 +151,8 @@ class Interconnects(Resource):
         )
 
 
-def _name_and_account(icon: object, account_id: str | None) -> tuple[str, str | None]:
-    """A waiter's interconnect: a name as is, or a model's name and (by default) account."""
+def _name_and_account(icon: str | Interconnect, account_id: str | None) -> tuple[str, str | None]:
+    """A waiter's interconnect: a name (checked when sent), or a model's name and account."""
     if isinstance(icon, (PhysicalInterconnect, GcpPartnerInterconnect)):
         return icon.name, icon.account if account_id is None else account_id
-    return icon, account_id  # type: ignore[return-value]  # checked as a path id when sent
+    return icon, account_id

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import pytest
 
 import cni_async
 from cni_async import RetryPolicy
 from cni_async._decode import status_error
-from cni_async._retry import Call, is_retryable, with_retries
+from cni_async._retry import Call, is_retryable, retry_after
+
+T = TypeVar("T")
 
 
 def _connection(*, maybe_sent: bool) -> cni_async.APIConnectionError:
@@ -82,6 +87,14 @@ class Script:
         if self.failures:
             raise self.failures.pop(0)
         return "ok"
+
+
+async def with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, call: Call) -> T:
+    """A first attempt, then the retry loop, as Pipeline.call runs them."""
+    try:
+        return await attempt()
+    except Exception as exc:
+        return await retry_after(exc, attempt, policy, call)
 
 
 GET = Call(1, "GET", "/p", idempotent=True)
