@@ -8,9 +8,7 @@ interconnect, and a CNI with BGP on the first interconnect.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import signal
 from collections.abc import AsyncGenerator
 
 from .._client import Client
@@ -22,6 +20,7 @@ from .._models import (
     PhysicalInterconnectCreate,
 )
 from ..testing import Emulator
+from ..testing._signals import until_stopped
 from ._common import Subparsers
 from ._output import Output
 
@@ -61,12 +60,6 @@ async def demo_emulator(account_id: str) -> AsyncGenerator[str, None]:
 
 
 async def _serve(args: argparse.Namespace, out: Output) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            # Windows, or not the main thread: Ctrl-C still interrupts, exiting 130.
-            loop.add_signal_handler(signum, stop.set)
     async with Emulator(host=args.host, port=args.port, token=args.token) as emulator:
         if args.demo is not None:
             await seed_demo(emulator.base_url, args.demo, args.token or _DEMO_TOKEN)
@@ -74,7 +67,7 @@ async def _serve(args: argparse.Namespace, out: Output) -> None:
         if args.demo is not None:
             out.stdout.write(f"demo data in account {args.demo}\n")
         out.stdout.flush()
-        await stop.wait()
+        await until_stopped()  # Ctrl-C where no handler can be installed: exit 130
 
 
 def _port(text: str) -> int:

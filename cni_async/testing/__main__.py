@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
 import sys
 
 from cni_async.testing._emulator import Emulator
+from cni_async.testing._signals import until_stopped
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,11 +36,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still interrupts
-            loop.add_signal_handler(signum, stop.set)
     emulator = Emulator(
         host=args.host,
         port=args.port,
@@ -53,7 +47,7 @@ async def _serve(args: argparse.Namespace) -> None:
     )
     async with emulator:
         print(f"CNI emulator serving at {emulator.base_url}", flush=True)  # noqa: T201 - the CLI's output
-        await stop.wait()
+        await until_stopped()
 
 
 def main(argv: list[str] | None = None) -> int:
