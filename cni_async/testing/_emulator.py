@@ -7,9 +7,11 @@ import collections
 import logging
 import random
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+import cni_async
 
 from cni_async.testing._errors import ApiError, status_phrase
 from cni_async.testing._faults import FaultPlan, Injection
@@ -25,6 +27,11 @@ _LOG = logging.getLogger("cni_async.testing")
 _SHUTDOWN_TIMEOUT = 2.0
 _MAX_PORT = 65535
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# Cloudflare's own example account id, so outputs look like the real API's.
+DEFAULT_ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
+# What `client()` sends when the emulator accepts any credential.
+_ANY_TOKEN = "emulator-token"  # noqa: S105 - not a secret: the emulator accepts any token
+_CREDENTIAL_ARGUMENTS = frozenset({"api_token", "api_key", "api_email", "user_service_key"})
 
 
 class Emulator:
@@ -44,6 +51,8 @@ class Emulator:
             after creation instead (`status_polls` is then ignored).
         default_page_size: Page size of list operations when `limit` is absent or 0.
         seed: Seed of every generated id, so runs are reproducible.
+        account_id: The account `client()` makes calls to by default. Every
+            account id works: each starts seeded on first use.
 
     Attributes:
         faults: Scripted and random fault injection.
@@ -67,6 +76,7 @@ class Emulator:
         status_seconds: float | None = None,
         default_page_size: int = 20,
         seed: int = 0,
+        account_id: str = DEFAULT_ACCOUNT,
     ) -> None:
         """Configure the emulator; nothing is bound until `start`."""
         if not 0 <= port <= _MAX_PORT:
@@ -79,6 +89,9 @@ class Emulator:
             raise ValueError("status_seconds must not be negative")
         if not 1 <= default_page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"default_page_size must be between 1 and {MAX_PAGE_SIZE}")
+        if not account_id:
+            raise ValueError("account_id must not be empty")
+        self.account_id: str = account_id
         self.faults: FaultPlan = FaultPlan()
         self.executed: collections.Counter[str] = collections.Counter()
         self.requests: int = 0
@@ -102,6 +115,25 @@ class Emulator:
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{port}{PREFIX}"
+
+    def client(self, **client_kwargs: Any) -> cni_async.Client:  # noqa: ANN401 - Client's own
+        """A `cni_async.Client` for this emulator, ready to use with an empty environment.
+
+        It has the emulator's `base_url`, a token the emulator accepts and
+        `account_id` as its default account; `client_kwargs` go to
+        `cni_async.Client` and win over those (a credential given there
+        replaces the token). Close it as any client (`async with`).
+
+        ```python
+        async with Emulator() as emu, emu.client(max_retries=0) as cf:
+            slots = [slot async for slot in cf.slots.list(occupied=False)]
+        ```
+        """
+        options: dict[str, Any] = {"base_url": self.base_url, "account_id": self.account_id}
+        if _CREDENTIAL_ARGUMENTS.isdisjoint(client_kwargs):
+            options["api_token"] = self._token or _ANY_TOKEN
+        options.update(client_kwargs)
+        return cni_async.Client(**options)
 
     @property
     def port(self) -> int:

@@ -1,4 +1,4 @@
-"""`cni-async emulator` as a real process, and `python -m cni_async._cli`."""
+"""`cni-async emulator` as a real process, and `python -m cni_async`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ _TIMEOUT = 15.0
 
 def test_emulator_command_serves_until_terminated(capsys):
     """`emulator --port 0 --demo` prints its URL, answers commands, and exits 0 on SIGTERM."""
-    command = [sys.executable, "-m", "cni_async._cli", "emulator", "--port", "0", "--demo"]
+    command = [sys.executable, "-m", "cni_async", "emulator", "--port", "0", "--demo"]
     with subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as proc:
@@ -36,8 +36,8 @@ def test_emulator_command_serves_until_terminated(capsys):
 
 
 def test_python_dash_m_runs_the_cli():
-    """`python -m cni_async._cli` is the console script: same output, same exit status."""
-    command = [sys.executable, "-m", "cni_async._cli", "--emulator", "interconnects", "get", "x"]
+    """`python -m cni_async` is the console script: same output, same exit status."""
+    command = [sys.executable, "-m", "cni_async", "--emulator", "interconnects", "get", "x"]
     done = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
         command, capture_output=True, text=True, timeout=_TIMEOUT, check=False
     )

@@ -1,4 +1,4 @@
-"""`python -m cni_async._cli`: the same as the `cni-async` console script."""
+"""`python -m cni_async`: the same as the `cni-async` console script."""
 
 import sys
 
