@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 import cni_async
-
 from cni_async.testing._errors import ApiError, status_phrase
 from cni_async.testing._faults import FaultPlan, Injection
 from cni_async.testing._http import MAX_PAGE_SIZE, Call, Runtime

@@ -28,7 +28,7 @@ import attrs
 import pytest
 import yarl
 
-ROOT = Path(__file__).resolve().parents[2]
+VENDORED = Path(__file__).resolve().parent / "openapi" / "cni-openapi.json"
 # Only a name for the registry: every `$ref` resolves in memory, nothing is fetched.
 BASE_URI = "https://cni-openapi.invalid/cni-openapi.json"
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
@@ -39,33 +39,17 @@ _CIDR = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}")
 _INT32 = (-(2**31), 2**31 - 1)
 
 
-def document_path() -> Path | None:
-    """`$CNI_OPENAPI` if it names a file (empty means unset), else `../shared/spec/` beside the repo.
+def document_path() -> Path:
+    """`$CNI_OPENAPI` if set (to test another copy), else the copy vendored in this repository.
 
     The document is Cloudflare's own OpenAPI (`cloudflare/api-schemas`, `openapi.json`
     at commit c92b9b0f, 2026-07-27) cut to the `/accounts/{account_id}/cni/` paths;
-    its `info.x-source` records the origin.
+    `openapi/README.md` beside this file gives its provenance and how to refresh it.
     """
-    candidates = []
     configured = os.environ.get("CNI_OPENAPI")
-    if configured:
-        candidates.append(Path(configured))
-    candidates.append(ROOT.parent / "shared" / "spec" / "cni-openapi.json")
-    return next((path for path in candidates if path.is_file()), None)
-
-
-def document_or_skip() -> Path:
-    """The document's path; without one, skip, or fail where `CNI_OPENAPI_REQUIRED` is set
-    (`nox -s conformance` sets it, so conformance can never pass by not running)."""
-    path = document_path()
-    if path is None:
-        where = (
-            "cni-openapi.json not found: set CNI_OPENAPI to its path, "
-            "or place it at ../shared/spec/cni-openapi.json beside the repository"
-        )
-        if os.environ.get("CNI_OPENAPI_REQUIRED"):
-            pytest.fail(where)
-        pytest.skip(where)
+    path = Path(configured) if configured else VENDORED
+    if not path.is_file():
+        pytest.fail(f"CNI_OPENAPI names no file: {configured!r}")
     return path
 
 

@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from tests.conformance._openapi import OpenAPI, Recorder, document_or_skip
+from tests.conformance._openapi import OpenAPI, Recorder, document_path
 
 _PRISM_START_TIMEOUT = 90.0
 _STOP_TIMEOUT = 15.0
@@ -27,7 +27,7 @@ _STOP_TIMEOUT = 15.0
 @pytest.fixture(scope="session")
 def openapi_file() -> Path:
     """The CNI OpenAPI document, or a skip (a failure under nox -s conformance) saying where."""
-    return document_or_skip()
+    return document_path()
 
 
 @pytest.fixture(scope="session")

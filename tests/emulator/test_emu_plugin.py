@@ -65,7 +65,7 @@ class TestClientOptions:
         assert cni_emulator.executed["list_slots"] == 1
 
 
-PLUGIN_TEST = '''
+PLUGIN_TEST = """
 import pytest
 
 pytest_plugins = ["cni_async.testing.pytest_plugin"]
@@ -75,7 +75,7 @@ pytest_plugins = ["cni_async.testing.pytest_plugin"]
 async def test_it(cni_client, cni_emulator):
     await cni_client.settings.get()
     assert cni_emulator.executed["get_settings"] == 1
-'''
+"""
 
 
 @pytest.mark.parametrize("mode", ["strict", "auto"])

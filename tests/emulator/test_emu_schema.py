@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conformance._openapi import OpenAPI, document_or_skip
+from tests.conformance._openapi import OpenAPI, document_path
 
 ACCOUNT = "acc-1"
 
@@ -15,7 +15,7 @@ ACCOUNT = "acc-1"
 def _checker() -> Checker:
     pytest.importorskip("jsonschema")
     pytest.importorskip("referencing")
-    return Checker(OpenAPI(json.loads(document_or_skip().read_text(encoding="utf-8"))))
+    return Checker(OpenAPI(json.loads(document_path().read_text(encoding="utf-8"))))
 
 
 class Checker:
