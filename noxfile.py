@@ -2,23 +2,48 @@
 
 from __future__ import annotations
 
-import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import nox
 
+nox.needs_version = ">=2024.4"
 nox.options.default_venv_backend = "virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typing", "tests", "conformance", "docs"]
+nox.options.sessions = ["lint", "typing", "tests", "lowest", "conformance", "docs"]
 
 ROOT = Path(__file__).parent
 COVERAGE_FAIL_UNDER = "95"
+
+# Every tool a session installs, by session. `nox -s lock` pins them all (with the
+# package's own dependencies) in requirements/constraints.txt, and every session
+# installs through that file: a commit that was green stays green.
+REQUIREMENTS = ROOT / "requirements"
+CONSTRAINTS = REQUIREMENTS / "constraints.txt"
+LOWEST = REQUIREMENTS / "lowest.txt"
+PRISM = REQUIREMENTS / "prism"  # package.json and package-lock.json of the prism mock
+LINT = ["ruff"]
+TYPING = ["mypy", "pyright", "pytest", "pytest-asyncio"]
+TESTS = ["cloudflare", "jsonschema"]  # beside the package's own `test` extra
+CONFORMANCE = ["jsonschema"]
+DOCS = ["sphinx", "myst-parser", "furo", "cloudflare"]
+BENCH = ["cloudflare[aiohttp]"]
+BUILD = ["build", "twine"]
+LOCK = ["uv==0.13.9"]
+# The runtime dependencies whose lowest declared versions the `lowest` session tests.
+RUNTIME = ("aiohttp", "attrs", "cattrs", "tenacity")
+
+
+def install(session: nox.Session, *packages: str, constraints: Path = CONSTRAINTS) -> None:
+    """Install `packages` at the versions pinned in `constraints`."""
+    session.install("-c", str(constraints), *packages)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """Ruff: lint rules (select ALL) and formatting."""
-    session.install("ruff>=0.6")
+    install(session, *LINT)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -26,7 +51,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typing(session: nox.Session) -> None:
     """mypy --strict and pyright strict over the package and the typing examples."""
-    session.install(".", "mypy>=1.10", "pyright>=1.1.380", "pytest", "pytest-asyncio")
+    install(session, ".", *TYPING)
     session.run("mypy")
     session.run("pyright")
     session.run("pyright", "--verifytypes", "cni_async", "--ignoreexternal")
@@ -35,24 +60,79 @@ def typing(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole test suite under branch coverage, with the gate."""
-    session.install("-e", ".[test]", "cloudflare>=4.3", "jsonschema>=4")
-    env = {"CNI_OPENAPI": os.environ.get("CNI_OPENAPI", "")}
+    install(session, "-e", ".[test]", *TESTS)
     session.run("coverage", "erase")
-    session.run("coverage", "run", "-m", "pytest", *session.posargs, env=env)
+    session.run("coverage", "run", "-m", "pytest", *session.posargs)
     session.run("coverage", "report", f"--fail-under={COVERAGE_FAIL_UNDER}")
+
+
+@nox.session
+def lowest(session: nox.Session) -> None:
+    """The test suite against the lowest aiohttp, attrs, cattrs and tenacity pyproject allows."""
+    install(session, "-e", ".[test]", *TESTS, constraints=LOWEST)
+    versions = session.run(
+        "python",
+        "-c",
+        "from importlib.metadata import version as v; "
+        f"print(' '.join(f'{{n}}=={{v(n)}}' for n in {RUNTIME!r}))",
+        silent=True,
+    )
+    session.log(f"testing against {str(versions).strip()}")
+    session.run("pytest", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
+def lock(session: nox.Session) -> None:
+    """Re-pin every tool (requirements/constraints.txt) and the lowest runtime set (lowest.txt).
+
+    Run it to take newer tools, then run `nox` and commit what changed.
+    """
+    session.install(*LOCK)  # pinned here: the lock may not exist yet
+    everything = sorted({*LINT, *TYPING, *TESTS, *CONFORMANCE, *DOCS, *BENCH, *BUILD, *LOCK})
+    compile_ = ["uv", "pip", "compile", "--quiet", "--universal", "--python-version", "3.10"]
+    with tempfile.TemporaryDirectory() as scratch:
+        tools = Path(scratch) / "tools.in"
+        tools.write_text("\n".join(everything) + "\n")
+        session.run(
+            *compile_, "--all-extras", "pyproject.toml", str(tools), "-o", str(CONSTRAINTS)
+        )
+        session.run(
+            *("npm", "install", "--package-lock-only", "--no-audit", "--no-fund"),
+            *("--prefix", str(PRISM)),
+            external=True,
+        )
+        floors = Path(scratch) / "floors.in"
+        floors.write_text("\n".join([*_floors(), *TESTS]) + "\n")
+        session.run(
+            *compile_, "--extra", "test", "pyproject.toml", str(floors), "-o", str(LOWEST)
+        )
+
+
+def _floors() -> list[str]:
+    """`name==lowest` for each runtime dependency, from pyproject's `name>=lowest`."""
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    floors = {}
+    for requirement in declared:
+        name, _, floor = requirement.partition(">=")
+        floors[name.strip()] = floor.strip()
+    if set(floors) != set(RUNTIME) or not all(floors.values()):
+        raise RuntimeError(f"expected a >= floor on each of {RUNTIME}, got {declared}")
+    return [f"{name}=={floor}" for name, floor in floors.items()]
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """The benchmark (a report, not a test): cni_async vs bare aiohttp and the official SDK."""
-    session.install(".", "cloudflare[aiohttp]")
+    install(session, ".", *BENCH)
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
 @nox.session
 def build(session: nox.Session) -> None:
     """Build the sdist and wheel, then check what the wheel ships."""
-    session.install("build>=1", "twine>=5")
+    install(session, *BUILD)
     dist = ROOT / "dist"
     for old in dist.glob("*"):
         old.unlink()
@@ -82,23 +162,19 @@ def _check_wheel(wheel: Path) -> None:
 @nox.session
 def conformance(session: nox.Session) -> None:
     """The SDK against a prism mock of Cloudflare's OpenAPI document; SDK and emulator vs it."""
-    session.install("-e", ".[test]", "jsonschema>=4.18")
+    install(session, "-e", ".[test]", *CONFORMANCE)
     prefix = ROOT / ".nox" / "prism"
+    prefix.mkdir(parents=True, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):  # prism and its tree, pinned
+        shutil.copyfile(PRISM / name, prefix / name)
     session.run(
-        "npm",
-        "install",
-        "--no-audit",
-        "--no-fund",
-        "--prefix",
-        str(prefix),
-        "@stoplight/prism-cli@5.14.2",
+        *("npm", "ci", "--no-audit", "--no-fund", "--prefix", str(prefix)),
         external=True,
         silent=True,
     )
     env = {
         "PRISM_BIN": str(prefix / "node_modules" / ".bin" / "prism"),
-        "CNI_OPENAPI": os.environ.get("CNI_OPENAPI", ""),
-        "CNI_OPENAPI_REQUIRED": "1",  # a missing document fails here, never skips
+        "CNI_OPENAPI_REQUIRED": "1",  # conformance can never pass by skipping
     }
     session.run(
         "pytest",
@@ -112,7 +188,7 @@ def conformance(session: nox.Session) -> None:
 @nox.session
 def docs(session: nox.Session) -> None:
     """The docs, warnings as errors; every example in them runs against the emulator."""
-    session.install("-e", ".[test]", "sphinx>=7", "myst-parser>=2", "furo", "cloudflare>=4.3")
+    install(session, "-e", ".[test]", *DOCS)
     session.run(
         "sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", "docs/_build/html"
     )
