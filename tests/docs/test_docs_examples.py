@@ -7,6 +7,8 @@ Each test builds a tiny MyST project with the real extension in a subprocess, as
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -26,29 +28,59 @@ GOOD = f"""\
 {FENCE}python
 import asyncio
 import os
+from pathlib import Path
 
-import cni_async
+from cni_async.testing import Emulator
 
 
 async def main() -> None:
-    async with cni_async.Client() as cf:
-        assert cf.account_id == os.environ["CLOUDFLARE_ACCOUNT_ID"] == "docs-index"
+    assert not [name for name in os.environ if name.startswith("CLOUDFLARE_")]
+    assert "cni-docs-" in str(Path.cwd())
+    async with Emulator() as emu, emu.client() as cf:
         slot = await anext(aiter(cf.slots.list(occupied=False)))
-        print(slot.site)
+        print(slot.site, "at", emu.base_url)
+        print("done")
 
 
 asyncio.run(main())
 {FENCE}
 
+{FENCE}text
+SJC at http://127.0.0.1:.../client/v4
+...
+{FENCE}
+
 {FENCE}console
+$ cni-async emulator --port {{port}} --demo &
+CNI emulator serving at http://127.0.0.1:{{port}}/client/v4
+$ export CLOUDFLARE_BASE_URL=http://127.0.0.1:{{port}}/client/v4
+$ export CLOUDFLARE_API_TOKEN=any-token
+$ export CLOUDFLARE_ACCOUNT_ID=demo-account
 $ SETTINGS=$(cni-async settings get | jq -r .default_asn)
 $ echo "$SETTINGS" \\
     "asn"
 13335 asn
 {FENCE}
 
+{FENCE}python
+import os
+
+print(os.environ["CLOUDFLARE_ACCOUNT_ID"])
+{FENCE}
+
+{FENCE}text
+demo-account
+{FENCE}
+
 {FENCE}console
 $ test "$SETTINGS" = 13335
+$ cni-async interconnects list --output table
+{FENCE}
+
+{FENCE}text
+NAME   TYPE  ...
+...
+gcp-3  gcp_partner  ...
 {FENCE}
 
 {FENCE}{{code-block}} python
@@ -67,8 +99,9 @@ pytest_plugins = ["cni_async.testing.pytest_plugin"]
 
 
 @pytest.mark.asyncio
-async def test_emulator(cni_emulator):
-    assert cni_emulator.base_url.startswith("http://127.0.0.1:")
+async def test_emulator(cni_client, cni_emulator):
+    assert (await cni_client.settings.get()).default_asn == 13335
+    assert cni_emulator.executed["get_settings"] == 1
 {FENCE}
 
 {FENCE}console
@@ -93,7 +126,7 @@ asyncio.run(main())
 {FENCE}
 
 {FENCE}console
-$ cni-async settings get
+$ cni-async --emulator settings get
 $ cni-async interconnects get no-such-interconnect
 $ echo never
 {FENCE}
@@ -111,14 +144,29 @@ def test_fails():
 {FENCE}
 
 {FENCE}console
-$ cni-async cnis get not-a-uuid || echo "exit status $?"
+$ cni-async --emulator cnis get not-a-uuid || echo "exit status $?"
+error: cni_id: must be a UUID ...
 exit status 1
+{FENCE}
+
+{FENCE}python
+print("the real output")
+{FENCE}
+
+{FENCE}text
+the shown output
+{FENCE}
+
+{FENCE}console
+$ python -c "raise SystemExit(5)" &
+never printed
 {FENCE}
 """
 
 
 def build(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]:
-    """Build a one-page project with -W, as the docs session does."""
+    """Build a one-page project with -W, as the docs session does, with a token in the
+    build's own environment that no example may see."""
     source = tmp_path / "src"
     source.mkdir()
     (source / "conf.py").write_text(
@@ -147,14 +195,24 @@ def build(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
+        env={**os.environ, "CLOUDFLARE_API_TOKEN": "the-build-s-own"},
     )
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def test_good_examples_pass_and_are_counted(tmp_path):
-    """Python, console (with variables across blocks) and pytest blocks run; norun does not."""
-    result = build(tmp_path, GOOD)
+    """Python, console (background server, variables across blocks), pytest in strict mode and
+    shown outputs all pass with no CLOUDFLARE_* variable but those the page exports, outside
+    the repo; norun is skipped."""
+    result = build(tmp_path, GOOD.replace("{port}", str(free_port())))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 python blocks, 4 console commands and 1 pytest runs on 1 pages" in result.stdout
+    assert "2 python blocks, 9 console commands and 1 pytest runs on 1 pages" in result.stdout
+    assert "11 outputs checked" in result.stdout
     assert "not run: 1 blocks marked norun and 0 docstring snippets; 0 failed" in result.stdout
 
 
@@ -167,9 +225,15 @@ def test_bad_examples_fail_the_build_at_their_line(tmp_path):
     assert 'File "' in log
     assert ", line 8, in main" in log  # the traceback names the page's own line
     assert "RuntimeError: broken example" in log
-    assert "index.md:16: WARNING: this console command exited with status 3" in log
+    assert "index.md:16: WARNING: this console command exited with status 2" in log
     assert "$ cni-async interconnects get no-such-interconnect" in log
+    assert "no credentials" in log  # the build's CLOUDFLARE_API_TOKEN did not reach it
     assert "index.md:20: WARNING: a 'bash' block is neither run nor marked" in log
     assert "WARNING: pytest over this page's test files exited with status 1" in log
     assert "assert 1 == 2" in log
-    assert "printed exit statuses ['exit status 2'] where the page shows ['exit status 1']" in log
+    assert "index.md:33: WARNING: this console command printed other output" in log
+    assert "$ cni-async --emulator cnis get not-a-uuid" in log
+    assert "-exit status 1\n+exit status 2\n" in log
+    assert "index.md:39: WARNING: this python example printed other output" in log
+    assert "-the shown output\n+the real output" in log
+    assert "index.md:47: WARNING: this background command exited with status 5" in log
