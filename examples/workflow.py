@@ -1,7 +1,7 @@
 """A day-one interconnect workflow, run against cni_async's built-in emulator.
 
-Point `Client(base_url=...)` at https://api.cloudflare.com/client/v4 (the
-default) with a real token and account id, and the same code runs for real.
+Replace `emu.client()` with `cni_async.Client()` (a real token and account id in
+CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID) and the same code runs for real.
 """
 
 from __future__ import annotations
@@ -15,15 +15,11 @@ import attrs
 import cni_async
 from cni_async.testing import Emulator
 
-ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
-
 
 async def main() -> None:
     """Run the workflow, printing each step."""
-    async with (
-        Emulator() as emu,
-        cni_async.Client(api_token="demo-token", account_id=ACCOUNT, base_url=emu.base_url) as cf,
-    ):
+    async with Emulator() as emu, emu.client() as cf:
+        account = emu.account_id
         print(f"Emulator serving the CNI API at {emu.base_url}\n")
 
         free = [slot async for slot in cf.slots.list(occupied=False)]
@@ -33,14 +29,14 @@ async def main() -> None:
         print("2. Ordering a 10G cross-connect in every free slot of", sites[0])
         created = [
             await cf.interconnects.create(
-                cni_async.PhysicalInterconnectCreate(account=ACCOUNT, slot_id=slot.id, speed="10G")
+                cni_async.PhysicalInterconnectCreate(account=account, slot_id=slot.id, speed="10G")
             )
             for slot in free
             if slot.site == sites[0]
         ]
         gcp = await cf.interconnects.create(
             cni_async.GcpPartnerInterconnectCreate(
-                account=ACCOUNT, bandwidth="1G", pairing_key="7e51371e-72a3-40b5-b844/us-west1/1"
+                account=account, bandwidth="1G", pairing_key="7e51371e-72a3-40b5-b844/us-west1/1"
             )
         )
         for icon in created:
@@ -68,7 +64,7 @@ async def main() -> None:
 
         cni = await cf.cnis.create(
             cni_async.CniCreate(
-                account=ACCOUNT,
+                account=account,
                 interconnect=icon.name,
                 magic=cni_async.MagicSettings(
                     conduit_name="sjc-tunnel-1", description="HQ to SJC", mtu=1476

@@ -71,6 +71,7 @@ class Output:
         """
         rows: list[object] = []
         count = 0
+        resume: str | None = None  # noted after the results, under a table too
         try:
             async for page in paginator.pages():
                 take = page.items if max_items is None else page.items[: max_items - count]
@@ -83,7 +84,7 @@ class Output:
                     self.stdout.flush()
                 if max_items is not None and count >= max_items:
                     if len(take) == len(page.items) and page.next is not None:
-                        self.note(
+                        resume = (
                             f"stopped at --max-items {max_items}; more from --cursor {page.next}"
                         )
                     break
@@ -93,6 +94,8 @@ class Output:
             self.progress.clear()
         if self.table:
             self._table(rows, type(rows[0]) if rows else None, what)
+        if resume is not None:
+            self.note(resume)
 
     def done(self, text: str) -> None:
         """Confirm an action that returns nothing: a line for people, nothing in JSON."""

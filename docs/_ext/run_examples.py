@@ -288,7 +288,7 @@ def _new_page(app: Sphinx, state: _Run, docname: str) -> _Page:
     workdir.mkdir(parents=True, exist_ok=True)
     # Nothing of the build's own Cloudflare settings reaches an example.
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
-    env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1", COLUMNS="100")
+    env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1", COLUMNS="80")
     bin_dirs = [str(state.bin_dir), str(Path(sys.executable).parent)]
     env["PATH"] = os.pathsep.join([*bin_dirs, env.get("PATH", "")])
     source = Path(app.env.doc2path(docname))

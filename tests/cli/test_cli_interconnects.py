@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 
 import pytest
 
-from tests.cli.conftest import ACCOUNT, assert_one_error_line
+from cni_async._cli import main
+from tests.cli.conftest import ACCOUNT, TOKEN, assert_one_error_line
 
 
 class _Terminal(io.StringIO):
@@ -48,6 +51,22 @@ async def test_max_items_stops_and_says_where_to_resume(cli):
     assert "--cursor 2" in first.err
     rest = await cli("interconnects", "list", "--limit", "1", "--cursor", "2")
     assert [icon["name"] for icon in rest.lines()] == ["gcp-3"]
+
+
+async def test_the_resume_note_comes_after_a_table(emu, monkeypatch):
+    """With both streams on one terminal, the table is printed before the resume note."""
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", TOKEN)
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", ACCOUNT)
+    terminal = io.StringIO()
+    argv = ["--base-url", emu.base_url, "--output", "table", "interconnects", "list"]
+    with contextlib.redirect_stdout(terminal), contextlib.redirect_stderr(terminal):
+        code = await asyncio.to_thread(main, [*argv, "--limit", "1", "--max-items", "2"])
+    assert code == 0
+    lines = terminal.getvalue().splitlines()
+    assert lines[0].startswith("NAME")
+    assert [line.split()[0] for line in lines[1:3]] == ["sjc-1", "ams-2"]
+    assert lines[3] == "stopped at --max-items 2; more from --cursor 2"
+    assert len(lines) == 4
 
 
 async def test_get_and_missing_get(cli):
