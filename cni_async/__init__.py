@@ -8,13 +8,16 @@ async with cni_async.Client(api_token="...", account_id="...") as cf:
         status = await cf.interconnects.status(icon.name)
         log.info("%s is %s", icon.name, status.state)
 ```
+
+The top level holds what users write code against: the client, the models, the
+errors, the retry policy, the rate limit, `batch` and the paginator. Hook events
+are in `cni_async.events`, the emulator in `cni_async.testing`.
 """
 
 import logging as _logging
 
 from ._batch import batch
 from ._client import Client
-from ._events import RequestEvent, ResponseEvent, RetryEvent
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -98,10 +101,7 @@ __all__ = [
     "PhysicalInterconnectCreate",
     "RateLimit",
     "RateLimitError",
-    "RequestEvent",
     "RequestValidationError",
-    "ResponseEvent",
-    "RetryEvent",
     "RetryPolicy",
     "Settings",
     "Slot",

@@ -127,13 +127,24 @@ def _describe(exc: BaseException, type_: object) -> str:
     )  # pragma: no cover - our hooks raise the above
 
 
-def _is_list(type_: object) -> bool:
-    return get_origin(type_) is list
+def _is_array(type_: object) -> bool:
+    """`list[X]` or `tuple[X, ...]`: a JSON array."""
+    origin, args = get_origin(type_), get_args(type_)
+    return origin is list or (origin is tuple and len(args) == 2 and args[1] is Ellipsis)  # noqa: PLR2004
 
 
-def _structure_list(type_: Any, conv: cattrs.Converter) -> _Hook:  # noqa: ANN401 - list[X]
-    hook: _Hook = list_structure_factory(type_, conv)
-    return _only(list, "array", hook)
+def _structure_array(type_: Any, conv: cattrs.Converter) -> _Hook:  # noqa: ANN401 - list/tuple
+    """A JSON array (a list, nothing else) into `list[X]` or `tuple[X, ...]`."""
+    element = get_args(type_)[0]
+    as_list: Any = list[element]  # type: ignore[valid-type]  # built at run time
+    hook: _Hook = list_structure_factory(as_list, conv)
+    if get_origin(type_) is list:
+        return _only(list, "array", hook)
+
+    def array(value: object, _: object) -> tuple[Any, ...]:
+        return tuple(hook(value, as_list))
+
+    return _only(list, "array", array)
 
 
 def _is_optional(type_: object) -> bool:
@@ -181,6 +192,7 @@ def _fast_structure_model(cls: type, conv: cattrs.Converter) -> _Hook:
     hints = typing.get_type_hints(cls)
     namespace: dict[str, Any] = {"_cls": cls, "_wrong": _raise_wrong, "_str": str, "_int": int}
     namespace["_bool"] = bool
+    namespace["_tuple"] = tuple
     lines = ["def structure(o, _=None):", "    if type(o) is not dict: _wrong(o)"]
     for i, field in enumerate(fields):
         type_ = hints[field.name]
@@ -192,16 +204,18 @@ def _fast_structure_model(cls: type, conv: cattrs.Converter) -> _Hook:
             namespace[f"_d{i}"] = field.default
             lines.append(f"    v{i} = o.get({field.name!r}, _d{i})")
         guard = f"v{i} is not None and " if optional else ""
-        (element,) = get_args(inner) if get_origin(inner) is list else (None,)
+        element = get_args(inner)[0] if _is_array(inner) else None
         if inner in _PRIMITIVES:
             lines.append(f"    if {guard}type(v{i}) is not {_PRIMITIVES[inner]}: _wrong(v{i})")
-        elif element in _PRIMITIVES:  # list[str]: checked in place; the decoded list is ours
+        elif element in _PRIMITIVES:  # tuple[str, ...]: checked in place, then made a tuple
             indent = "        " if optional else "    "
             if optional:
                 lines.append(f"    if v{i} is not None:")
             lines.append(f"{indent}if type(v{i}) is not list: _wrong(v{i})")
             lines.append(f"{indent}for e in v{i}:")
             lines.append(f"{indent}    if type(e) is not {_PRIMITIVES[element]}: _wrong(e)")
+            if get_origin(inner) is tuple:
+                lines.append(f"{indent}v{i} = _tuple(v{i})")
         else:
             namespace[f"_h{i}"], namespace[f"_t{i}"] = conv.get_structure_hook(inner), inner
             test = f"if v{i} is not None: " if optional else ""
@@ -216,7 +230,7 @@ def _make(*, detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(bool, _structure_bool)
-    conv.register_structure_hook_factory(_is_list, _structure_list)
+    conv.register_structure_hook_factory(_is_array, _structure_array)
     conv.register_structure_hook_factory(_is_optional, _structure_optional)
     conv.register_structure_hook_factory(
         attrs.has, _structure_model if detailed else _fast_structure_model

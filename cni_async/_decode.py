@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Mapping
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from ._exceptions import (
     APIResponseValidationError,
@@ -84,21 +85,28 @@ def status_error(
     path: str,
     where: str | None = None,
 ) -> APIStatusError:
-    """Build the typed error for a response with status >= 400.
+    """Build the typed error for a redirect (3xx) or a response with status >= 400.
 
     `path` is the route's template (kept on the error for grouping); the
     message names `where`, the request's own path, when given.
     """
     parsed = _parse_error_body(body)
     errors = _error_details(parsed)
-    cls = _BY_STATUS.get(status, InternalServerError if status >= 500 else APIStatusError)  # noqa: PLR2004
-    detail = "; ".join(
-        f"[{e.code}] {e.message}" if e.code is not None else e.message for e in errors
-    ) or _short_text(parsed)
-    message = f"{method} {where or path} failed with HTTP {status}" + (
-        f": {detail}" if detail else ""
-    )
-    error = cls(
+    request = f"{method} {where or path}"
+    if status < 400:  # noqa: PLR2004
+        cls: type[APIStatusError] = APIStatusError
+        message = (
+            f"{request}: the API answered with a redirect (HTTP {status}"
+            f"{_redirect_target(headers)}), which the SDK does not follow, so no "
+            "credential reaches another host; check base_url"
+        )
+    else:
+        cls = _BY_STATUS.get(status, InternalServerError if status >= 500 else APIStatusError)  # noqa: PLR2004
+        detail = "; ".join(
+            f"[{e.code}] {e.message}" if e.code is not None else e.message for e in errors
+        ) or _short_text(parsed)
+        message = f"{request} failed with HTTP {status}" + (f": {detail}" if detail else "")
+    return cls(
         message,
         status_code=status,
         errors=errors,
@@ -106,11 +114,16 @@ def status_error(
         body=parsed,
         method=method,
         path=path,
+        retry_after=parse_retry_after(headers),
     )
-    error._retry_after = parse_retry_after(headers)
-    if isinstance(error, RateLimitError):
-        error.retry_after = error._retry_after
-    return error
+
+
+def _redirect_target(headers: Mapping[str, str]) -> str:
+    """' to https://host' from `Location` (its host only: a path or query may hold secrets)."""
+    parts = urlsplit(headers.get("location", ""))
+    if parts.scheme in {"http", "https"} and parts.hostname:
+        return f" to {parts.scheme}://{parts.hostname}"
+    return ""
 
 
 def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:

@@ -1,12 +1,28 @@
-"""The records handed to hooks: what happened, as frozen data, with no credential in it."""
+"""The records handed to hooks: what happened, as frozen data, with no credential in it.
+
+Every hook (`on_request`, `on_response`, `on_retry`) follows one rule: a plain
+function or a coroutine function; an awaitable result is awaited.
+"""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
 
 import attrs
 
-__all__ = ["RequestEvent", "ResponseEvent", "RetryEvent"]
+__all__ = [
+    "RequestEvent",
+    "RequestHook",
+    "ResponseEvent",
+    "ResponseHook",
+    "RetryEvent",
+    "RetryHook",
+    "call_hook",
+]
+
+E = TypeVar("E")
 
 
 @attrs.frozen
@@ -63,5 +79,15 @@ class ResponseEvent:
 
 
 RetryHook = Callable[[RetryEvent], "Awaitable[None] | None"]
-RequestHook = Callable[[RequestEvent], Awaitable[None]]
-ResponseHook = Callable[[ResponseEvent], Awaitable[None]]
+"""Called with a `RetryEvent` before each retry; sync or async."""
+RequestHook = Callable[[RequestEvent], "Awaitable[None] | None"]
+"""Called with a `RequestEvent` before each attempt is sent; sync or async."""
+ResponseHook = Callable[[ResponseEvent], "Awaitable[None] | None"]
+"""Called with a `ResponseEvent` after each attempt; sync or async."""
+
+
+async def call_hook(hook: Callable[[E], Awaitable[None] | None], event: E) -> None:
+    """Call a hook with its event; await what it returns if that is awaitable."""
+    result = hook(event)
+    if inspect.isawaitable(result):
+        await result

@@ -5,9 +5,9 @@ CNIError
 ├── ConfigurationError          (also a ValueError) bad client settings
 ├── ClientClosedError           (also a RuntimeError) the client was closed
 ├── RequestValidationError      (also a ValueError) a bad argument, caught before sending
-├── APIConnectionError          no HTTP response arrived
-│   └── APITimeoutError         ... because the request timed out
-├── APIStatusError              an HTTP status >= 400 that retries did not clear
+├── APIConnectionError          no usable HTTP response (says in which phase)
+│   └── APITimeoutError         ... because a timeout or the call's deadline ran out
+├── APIStatusError              a status >= 400 that retries did not clear, or a 3xx
 │   ├── BadRequestError               400
 │   ├── AuthenticationError           401
 │   ├── PermissionDeniedError         403
@@ -16,7 +16,7 @@ CNIError
 │   ├── UnprocessableEntityError      422
 │   ├── RateLimitError                429 (adds retry_after)
 │   └── InternalServerError           >= 500
-├── APIResponseValidationError  a 2xx body that is not what the API promises
+├── APIResponseValidationError  a body that is not what the API promises, or too large
 ├── PaginationError             a list's cursors went round in a circle
 └── WaitError                   a waiter gave up (carries the last status seen)
     ├── WaitTimeoutError        ... because its timeout passed
@@ -91,31 +91,39 @@ class RequestValidationError(CNIError, ValueError):
 
 
 class APIConnectionError(CNIError):
-    """The request got no HTTP response (refused, reset, dropped, DNS...).
+    """The request got no usable HTTP response (refused, reset, dropped, timed out...).
 
     Attributes:
         method: the HTTP method of the request.
         path: the request path template, e.g. `/accounts/{account_id}/cni/cnis`.
+        phase: where the attempt ended: `"pool"` (waiting for a free connection),
+            `"connect"`, `"tls"`, `"response"` (sent, waiting for the answer),
+            `"body"` (reading the answer), or `"deadline"` (the call's deadline,
+            between attempts or before one).
+        maybe_sent: whether the server may have received the request. A create
+            that failed with `maybe_sent` True may have been executed: look
+            before creating again. The SDK never resends such a create itself.
     """
 
-    # Whether the request may have reached the server: decides if a POST is retried.
-    _maybe_sent: bool = True
-
-    def __init__(self, message: str, *, method: str, path: str) -> None:
+    def __init__(
+        self, message: str, *, method: str, path: str, phase: str, maybe_sent: bool
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.path = path
+        self.phase = phase
+        self.maybe_sent = maybe_sent
 
 
 class APITimeoutError(APIConnectionError):
-    """The request, or the call's deadline, timed out before a response."""
-
-    # True when the call's deadline (not one attempt's timeout) ended it.
-    _deadline: bool = False
+    """An attempt's timeout, the wait for a connection, or the call's deadline ran out."""
 
 
 class APIStatusError(CNIError):
-    """The API answered with an HTTP status >= 400.
+    """The API answered with an HTTP status >= 400, or with a redirect (3xx).
+
+    Redirects are never followed (a credential must not reach another host), so
+    a 3xx is an error too.
 
     Attributes:
         status_code: the HTTP status.
@@ -124,10 +132,8 @@ class APIStatusError(CNIError):
         body: the parsed JSON body, else its text, else None.
         method: the HTTP method of the request.
         path: the request path template.
+        retry_after: the seconds the response's `Retry-After` asked to wait, if any.
     """
-
-    # Retry-After in seconds, if the response sent one; the retry loop honours it.
-    _retry_after: float | None = None
 
     def __init__(
         self,
@@ -139,6 +145,7 @@ class APIStatusError(CNIError):
         body: Any,  # noqa: ANN401 - JSON, text or None, as received
         method: str,
         path: str,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -147,6 +154,7 @@ class APIStatusError(CNIError):
         self.body = body
         self.method = method
         self.path = path
+        self.retry_after = retry_after
 
 
 class BadRequestError(APIStatusError):
@@ -174,13 +182,11 @@ class UnprocessableEntityError(APIStatusError):
 
 
 class RateLimitError(APIStatusError):
-    """429: too many requests.
+    """429: too many requests; `retry_after` says for how long, when the API said.
 
-    Attributes:
-        retry_after: seconds the server asked us to wait (`Retry-After`), if any.
+    Also raised without sending when the API's `Ratelimit` headers say the
+    budget resets later than the retry policy's `max_retry_after`.
     """
-
-    retry_after: float | None = None
 
 
 class InternalServerError(APIStatusError):
@@ -188,7 +194,12 @@ class InternalServerError(APIStatusError):
 
 
 class APIResponseValidationError(CNIError):
-    """A successful response whose body is not what the API promises.
+    """A response whose body is not what the API promises.
+
+    A 2xx body that is not JSON, has the wrong shape or nests too deeply, an LOA
+    that is not a PDF, or any body past the client's `max_response_size` (the
+    read stops there and the connection is dropped). Never retried: a wrong
+    body does not fix itself.
 
     Attributes:
         problems: one line per problem, each naming the JSON path that failed

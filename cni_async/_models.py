@@ -1,7 +1,9 @@
 """The typed models of the CNI API: frozen attrs classes, one per concept.
 
 The same class serves every operation that carries the concept (get, list and
-create all return `Interconnect`). Field names are the API's own.
+create all return `Interconnect`). Field names are the API's own. Array fields
+are tuples, so every model is immutable and hashable; a list given when building
+a body is stored as a tuple.
 """
 
 from __future__ import annotations
@@ -35,11 +37,16 @@ def _redacted(value: str | None) -> str:
     return "None" if value is None else "'***'"
 
 
+def _tuple(value: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """A list becomes a tuple; anything else is left for validation to refuse."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 @attrs.frozen
 class Facility:
     """A data-centre facility: its postal address lines and its name."""
 
-    address: list[str]
+    address: tuple[str, ...] = attrs.field(converter=_tuple)
     name: str
 
 
@@ -124,7 +131,7 @@ class BgpControl:
     """BGP on a CNI. `md5_key` is shown as '***' in reprs, never in clear."""
 
     customer_asn: int
-    extra_prefixes: list[str]
+    extra_prefixes: tuple[str, ...] = attrs.field(converter=_tuple)
     md5_key: str | None = attrs.field(default=None, repr=_redacted)
 
 
@@ -180,5 +187,5 @@ class Settings:
 class Page(Generic[T]):
     """One page of a list: its items and the cursor of the next page, if any."""
 
-    items: list[T]
+    items: tuple[T, ...]
     next: int | None = None

@@ -92,5 +92,5 @@ class _Items(AsyncIterator[T]):
         while not self._items:
             page = await self._pages.__anext__()
             # Reversed once per page so each item is a cheap pop from the end.
-            self._items = page.items[::-1]
+            self._items = list(reversed(page.items))
         return self._items.pop()

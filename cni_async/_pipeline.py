@@ -1,51 +1,62 @@
 """The one road every call takes: URL, headers, limits, retries, send, decode, structure.
 
 ```
-resource method -> Pipeline.call(route, url, body)   ids validated, body serialised once
-                     -> _attempt, then retry_after   tenacity, per the policy and deadline
-                          -> Limits.acquire           rate limit, concurrency, API headers
-                          -> Transport.send           aiohttp, the only I/O
-                          -> status_error             >= 400 becomes a typed error
-                   -> decode_json + structure        outside the retry loop
+resource method -> Pipeline.request(route, url, body)  ids validated, body serialised once
+                     -> _attempt (first), Retrier      tenacity, per the policy and deadline
+                          -> Limits.acquire             rate limit, concurrency, API headers
+                          -> Transport.send             the only I/O (aiohttp, or in memory)
+                          -> status_error               3xx and >= 400 become typed errors
+                -> request_model: decode_json + structure   outside the retry loop
 ```
+
+The clock and the sleep are the pipeline's own (injected), so its logic is
+tested in milliseconds against an in-memory transport.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import itertools
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import attrs
 
 from ._converter import ShapeError, structure, unstructure
 from ._decode import decode_json, json_object, status_error
-from ._events import RequestEvent, RequestHook, ResponseEvent, ResponseHook, RetryHook
+from ._events import (
+    RequestEvent,
+    RequestHook,
+    ResponseEvent,
+    ResponseHook,
+    RetryHook,
+    call_hook,
+)
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
+    APITimeoutError,
+    CNIError,
     ConfigurationError,
     RateLimitError,
 )
 from ._limits import Limits, LimitWaitTooLongError
-from ._retry import Call, RetryPolicy, retry_after
-from ._routes import ACCEPT, Body, Route
-from ._transport import RawResponse, Transport
-from ._version import __version__
+from ._retry import Call, Retrier, RetryPolicy
+from ._routes import ACCEPT, Route
+from ._transport import Headers, Phase, Request, Response, Transport, TransportError
 
 __all__ = ["Options", "Pipeline"]
 
 T = TypeVar("T")
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 _log = logging.getLogger("cni_async")
-USER_AGENT = f"cni-async/{__version__}"
-_SECRET_HEADERS = frozenset(
-    {"authorization", "x-auth-key", "x-auth-email", "x-auth-user-service-key"}
-)
 _call_ids = itertools.count(1)
+_PDF_MAGIC = b"%PDF-"
 
 
 @attrs.frozen
@@ -57,11 +68,6 @@ class Options:
     on_retry: RetryHook | None = None
     on_request: RequestHook | None = None
     on_response: ResponseHook | None = None
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers with every credential shown as '***'."""
-    return {k: "***" if k.lower() in _SECRET_HEADERS else v for k, v in headers.items()}
 
 
 def _redact_body(body: Any) -> Any:  # noqa: ANN401 - JSON
@@ -81,41 +87,44 @@ class Pipeline:
         transport: Transport,
         *,
         base_url: str,
-        auth_headers: Mapping[str, str],
+        headers: Headers,
         account_id: str | None,
         options: Options,
         limits: Limits | None,
+        timeout: float,
+        pool_timeout: float | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.transport: Transport = transport
         self.base_url: str = base_url.rstrip("/")
         self.account_id: str | None = account_id
         self.options: Options = options
         self.limits: Limits | None = limits
-        common = {"User-Agent": USER_AGENT, **auth_headers}
-        # Every header set a request can have, keyed by (Accept, has a JSON body).
-        request_headers = {
-            (accept, with_body): {
-                **common,
-                "Accept": accept,
-                **({"Content-Type": "application/json"} if with_body else {}),
-            }
+        self._timeout = timeout
+        self._pool_timeout = pool_timeout
+        self._clock = clock
+        self._sleep = sleep
+        self._retrier = Retrier(options.retry, on_retry=options.on_retry, sleep=sleep)
+        # Every header set a request can have, keyed by (Accept, has a JSON body), made once.
+        self._headers = {
+            (accept, with_body): Headers(
+                {
+                    **headers,
+                    "Accept": accept,
+                    **({"Content-Type": "application/json"} if with_body else {}),
+                }
+            )
             for accept in ACCEPT.values()
             for with_body in (False, True)
         }
-        # A session of ours sends the JSON GET's set by default; then only the
-        # difference goes with each request (aiohttp merges headers at some cost).
-        transport.default_headers = request_headers[ACCEPT[Body.JSON], False]
-        # Per key: the headers (for logs and hooks) and what goes with them on the wire.
-        self._headers: dict[tuple[str, bool], tuple[dict[str, str], Mapping[str, str] | None]] = {
-            key: (headers, transport.wire_headers(headers))
-            for key, headers in request_headers.items()
-        }
 
     def derive(self, options: Options) -> Pipeline:
-        """The same pipeline (session, limits, credentials) with other call options."""
+        """The same pipeline (transport, limits, credentials) with other call options."""
         clone = object.__new__(Pipeline)
         clone.__dict__.update(self.__dict__)
         clone.options = options
+        clone._retrier = Retrier(options.retry, on_retry=options.on_retry, sleep=self._sleep)
         return clone
 
     def account(self, account_id: str | None) -> str:
@@ -134,112 +143,109 @@ class Pipeline:
         url = self.base_url + route.path(account_id=self.account(account_id), **ids)
         return f"{url}?{query}" if query else url
 
-    async def call(self, route: Route, url: str, body: object | None = None) -> RawResponse:
+    async def request(self, route: Route, url: str, body: object | None = None) -> Response:
         """Send with limits and retries; return the 2xx response or raise its typed error."""
         options = self.options
         payload = None if body is None else unstructure(body)
         data = None if payload is None else json.dumps(payload).encode()
-        headers, wire_headers = self._headers[route.accept, data is not None]
-        method, path = route.method, route.template
+        headers = self._headers[route.accept, data is not None]
         call = Call(
             next(_call_ids),
-            method,
-            path,
+            route.method,
+            route.template,
+            url[len(self.base_url) :],
             route.idempotent,
-            None if options.deadline is None else time.monotonic() + options.deadline,
-            options.on_retry,
-            where=url[len(self.base_url) :],
+            None if options.deadline is None else self._clock() + options.deadline,
+            self._clock,
         )
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug(
                 "call %d: %s %s headers=%s body=%s",
-                call.call_id,
-                method,
-                url,
-                redact_headers(headers),
-                _redact_body(payload),
+                *(call.call_id, route.method, url, headers.redacted(), _redact_body(payload)),
             )
-        try:  # the first attempt bare: most calls need no more
-            return await self._attempt(call, url, headers, wire_headers, data)
-        except Exception as exc:  # noqa: BLE001 - the retry table decides what it means
-            again = functools.partial(self._attempt, call, url, headers, wire_headers, data)
-            return await retry_after(exc, again, options.retry, call)
+        try:
+            # The first attempt runs bare; tenacity's machinery (a copy of the policy's
+            # AsyncRetrying and its call state) is built only after a failure. That
+            # saves about 25 us per call, 8% of a get in `nox -s bench`.
+            return await self._attempt(call, url, headers, data)
+        except CNIError as failure:
+            again = functools.partial(self._attempt, call, url, headers, data)
+            return await self._retrier.resume(call, failure, again)
 
-    async def _wait_for_limits(self, call: Call, attempt: int) -> float | None:
-        """Take the limits' go-ahead; return this attempt's timeout if the deadline cuts it."""
-        remaining = call.remaining()
-        if remaining is not None and remaining <= 0:
-            raise call.deadline_error(attempt - 1)
-        limits = self.limits
-        if limits is not None:
-            try:
-                await limits.acquire(
-                    max_server_wait=self.options.retry.max_retry_after, remaining=remaining
-                )
-            except LimitWaitTooLongError as exc:
-                if not exc.from_server:
-                    raise call.deadline_error(attempt - 1) from None
-                error = RateLimitError(
-                    f"{call.method} {call.where} not sent: the API's Ratelimit header says its "
-                    f"budget resets in {exc.wait:.0f} s",
-                    status_code=429,
-                    errors=[],
-                    request_id=None,
-                    body=None,
-                    method=call.method,
-                    path=call.path,
-                )
-                error.retry_after = error._retry_after = exc.wait  # noqa: SLF001
-                raise error from None
-            remaining = call.remaining()
-        timeout = self.transport.timeout
-        return remaining if remaining is not None and remaining < timeout else None
+    async def request_model(
+        self,
+        route: Route,
+        url: str,
+        model: type[T] | Any,  # noqa: ANN401 - a union alias is not a `type`
+        body: object | None = None,
+    ) -> T:
+        """Send, then decode and structure the JSON body as `model` (outside the retries)."""
+        response = await self.request(route, url, body)
+        try:
+            data = decode_json(response.status, response.headers, response.body)
+            result: T = structure(data, model)
+        except (APIResponseValidationError, ShapeError) as exc:
+            # Named here, off the success path: the error opens with the request it answers.
+            problem = (
+                str(exc)
+                if isinstance(exc, APIResponseValidationError)
+                else f"the response body does not have the promised shape: {exc}"
+            )
+            raise self._bad_body(route, url, response, problem, exc.problems) from None
+        return result
+
+    async def request_pdf(self, route: Route, url: str) -> bytes:
+        """Send; return the body if it is a PDF, else raise APIResponseValidationError."""
+        response = await self.request(route, url)
+        if not response.body.startswith(_PDF_MAGIC):
+            what = "empty" if not response.body else "not a PDF (it lacks the %PDF- header)"
+            problem = f"the LOA body is {what}"
+            raise self._bad_body(route, url, response, problem, [f"{problem} @ $"])
+        return response.body
+
+    def _bad_body(
+        self, route: Route, url: str, response: Response, problem: str, problems: list[str]
+    ) -> APIResponseValidationError:
+        return APIResponseValidationError(
+            f"{route.method} {url[len(self.base_url) :]}: {problem}",
+            problems=problems,
+            status_code=response.status,
+            request_id=response.headers.get("cf-ray"),
+        )
 
     async def _attempt(
-        self,
-        call: Call,
-        url: str,
-        headers: Mapping[str, str],
-        wire_headers: Mapping[str, str] | None,
-        data: bytes | None,
-    ) -> RawResponse:
+        self, call: Call, url: str, headers: Headers, data: bytes | None
+    ) -> Response:
         """One attempt: the limits' go-ahead, hooks, the wire, the DEBUG lines, the status."""
         call.attempts += 1
         attempt, options, limits = call.attempts, self.options, self.limits
-        timeout = (
-            None
-            if limits is None and call.deadline_at is None
-            else await self._wait_for_limits(call, attempt)
-        )
-        where = call.where
-        started = time.perf_counter()
+        timeout, pool_timeout = self._timeout, self._pool_timeout
+        cut_by_deadline = False
+        if limits is not None or call.deadline_at is not None:
+            remaining = await self._wait_for_limits(call)
+            if remaining is not None:
+                cut_by_deadline = pool_timeout is None or remaining < pool_timeout
+                pool_timeout = remaining if cut_by_deadline else pool_timeout
+                timeout = min(timeout, remaining)
         try:
             if options.on_request is not None:
-                event = RequestEvent(
-                    call.call_id, call.method, url, call.path, attempt, redact_headers(headers)
+                sending = RequestEvent(
+                    call.call_id, call.method, url, call.path, attempt, headers.redacted()
                 )
-                await options.on_request(event)
-                started = time.perf_counter()
-            response = await self.transport.send(
-                call.method, url, wire_headers, data, path=call.path, timeout=timeout, where=where
-            )
-        except APIConnectionError as exc:
-            elapsed = time.perf_counter() - started
-            _log.debug(
-                "call %d: %s %s attempt %d failed after %.1f ms: %s",
-                *(call.call_id, call.method, url, attempt, elapsed * 1000, exc),
-            )
-            if options.on_response is not None:
-                await options.on_response(
-                    ResponseEvent(
-                        call.call_id, call.method, url, call.path, attempt, elapsed, error=exc
-                    )
+                await call_hook(options.on_request, sending)
+            started = self._clock()
+            try:
+                response = await self.transport.send(
+                    Request(call.method, url, headers, data, timeout, pool_timeout)
                 )
-            raise
+            except TransportError as exc:
+                error = self._failed(call, exc, cut_by_deadline=cut_by_deadline)
+                await self._report_lost(call, url, self._clock() - started, error)
+                raise error from exc
         finally:
             if limits is not None:
                 limits.release()
-        elapsed = time.perf_counter() - started
+        elapsed = self._clock() - started
         if limits is not None:
             limits.observe(response.headers)
         status, request_id = response.status, response.headers.get("cf-ray")
@@ -249,48 +255,83 @@ class Pipeline:
                 *(call.call_id, call.method, url, status, elapsed * 1000, attempt, request_id),
             )
         if options.on_response is not None:
-            await options.on_response(
-                ResponseEvent(
-                    *(call.call_id, call.method, url, call.path, attempt, elapsed),
-                    status=status,
-                    request_id=request_id,
-                )
+            answered = ResponseEvent(
+                *(call.call_id, call.method, url, call.path, attempt, elapsed),
+                status=status,
+                request_id=request_id,
             )
-        if status >= 400:  # noqa: PLR2004
+            await call_hook(options.on_response, answered)
+        if status >= 300:  # noqa: PLR2004 - redirects are never followed: an error too
             raise status_error(
                 status,
                 response.headers,
                 response.body,
                 method=call.method,
                 path=call.path,
-                where=where,
+                where=call.where,
             )
         return response
 
-    async def json(
-        self,
-        route: Route,
-        url: str,
-        type_: type[T] | Any,  # noqa: ANN401 - a union alias is not a `type`
-        body: object | None = None,
-    ) -> T:
-        """Send, then decode and structure the JSON body as `type_` (outside the retries)."""
-        response = await self.call(route, url, body)
-        try:
-            data = decode_json(response.status, response.headers, response.body)
-            result: T = structure(data, type_)
-        except (APIResponseValidationError, ShapeError) as exc:
-            # Named here, off the success path: the error opens with the request it answers.
-            request = f"{route.method} {url[len(self.base_url) :]}"
-            problem = (
-                str(exc)
-                if isinstance(exc, APIResponseValidationError)
-                else f"the response body does not have the promised shape: {exc}"
+    async def _report_lost(self, call: Call, url: str, elapsed: float, error: CNIError) -> None:
+        """The DEBUG line and the on_response hook of an attempt that got no response."""
+        _log.debug(
+            "call %d: %s %s attempt %d failed after %.1f ms: %s",
+            *(call.call_id, call.method, url, call.attempts, elapsed * 1000, error),
+        )
+        on_response = self.options.on_response
+        if on_response is not None:
+            lost = ResponseEvent(
+                call.call_id, call.method, url, call.path, call.attempts, elapsed, error=error
             )
-            raise APIResponseValidationError(
-                f"{request}: {problem}",
-                problems=exc.problems,
-                status_code=response.status,
-                request_id=response.headers.get("cf-ray"),
-            ) from None
-        return result
+            await call_hook(on_response, lost)
+
+    async def _wait_for_limits(self, call: Call) -> float | None:
+        """Take the limits' go-ahead; return the seconds left before the deadline, if any."""
+        remaining = call.remaining()
+        if remaining is not None and remaining <= 0:
+            call.attempts -= 1  # this one was never sent
+            raise call.deadline_error()
+        limits = self.limits
+        if limits is not None:
+            try:
+                await limits.acquire(
+                    max_server_wait=self.options.retry.max_retry_after, remaining=remaining
+                )
+            except LimitWaitTooLongError as exc:
+                call.attempts -= 1  # never sent
+                if not exc.from_server:
+                    raise call.deadline_error() from None
+                raise RateLimitError(
+                    f"{call.method} {call.where} not sent: the API's Ratelimit header says "
+                    f"its budget resets in {exc.wait:.0f} s",
+                    status_code=429,
+                    errors=[],
+                    request_id=None,
+                    body=None,
+                    method=call.method,
+                    path=call.path,
+                    retry_after=exc.wait,
+                ) from None
+            remaining = call.remaining()
+        return remaining
+
+    def _failed(self, call: Call, exc: TransportError, *, cut_by_deadline: bool) -> CNIError:
+        """The SDK's error for an attempt that got no usable response."""
+        if exc.refused_status is not None:
+            return APIResponseValidationError(
+                f"{call.method} {call.where}: {exc.reason}",
+                problems=[f"{exc.reason} @ $"],
+                status_code=exc.refused_status,
+                request_id=None,
+            )
+        if exc.phase is Phase.POOL and cut_by_deadline:
+            call.attempts -= 1  # never sent: the deadline ran out waiting for a connection
+            return call.deadline_error()
+        cls = APITimeoutError if exc.timed_out else APIConnectionError
+        return cls(
+            f"{call.method} {call.where}: {exc.reason}",
+            method=call.method,
+            path=call.path,
+            phase=exc.phase.value,
+            maybe_sent=exc.phase.maybe_sent,
+        )

@@ -2,21 +2,27 @@
 
 `is_retryable` is the contract's retry table as one pure function:
 
-| failure                                           | GET PUT DELETE | POST  |
-|---------------------------------------------------|----------------|-------|
-| connection failed before the request was sent     | retry          | retry |
-| 429                                               | retry          | retry |
-| timeout, 408, 500, 502, 503, 504, dropped mid-way | retry          | never |
-| any other 4xx, a bad 2xx body                     | never          | never |
+| failure                                              | GET PUT DELETE | POST  |
+|------------------------------------------------------|----------------|-------|
+| no connection: pool wait, connect (request not sent) | retry          | retry |
+| 429                                                  | retry          | retry |
+| timeout, 408, 500, 502, 503, 504, dropped mid-way    | retry          | never |
+| TLS or certificate failure (will not heal)           | never          | never |
+| a 3xx, any other 4xx, a bad body, the call's deadline | never          | never |
 
 A `Retry-After` beyond `max_retry_after` is never waited out: the call fails at
-once with the error (`RateLimitError.retry_after` set) so a batch job can
-reschedule instead of hanging. A call's deadline bounds every attempt and wait.
+once with the error (`retry_after` set) so a batch job can reschedule instead of
+hanging. A call's deadline bounds every attempt and wait.
+
+`Retrier` holds tenacity's strategies, built once per policy: `retry` (the
+table), `stop` (the attempts and the call's deadline, as one stop) and `wait`
+(exponential backoff with jitter, or the server's `Retry-After`). They read the
+call they serve from tenacity's call state, so one set serves every call.
 """
 
 from __future__ import annotations
 
-import inspect
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -25,14 +31,17 @@ from typing import TypeVar
 import attrs
 import tenacity
 
-from ._events import RetryEvent, RetryHook
+from ._events import RetryEvent, RetryHook, call_hook
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError
 
-__all__ = ["Call", "RetryPolicy", "is_retryable", "retry_after"]
+__all__ = ["Call", "Retrier", "RetryPolicy", "is_retryable"]
 
 T = TypeVar("T")
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 _log = logging.getLogger("cni_async")
 _RETRY_STATUSES_IDEMPOTENT = frozenset({408, 500, 502, 503, 504})
+_NEVER_HEALS = frozenset({"tls", "deadline"})
 
 
 @attrs.frozen
@@ -56,154 +65,182 @@ class RetryPolicy:
     max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
 
 
-@attrs.define  # not frozen: one is made per call, and a frozen __init__ costs more
 class Call:
     """One logical call, shared by all its attempts: what to name it and when it must end."""
 
-    call_id: int
-    method: str
-    path: str
-    idempotent: bool
-    deadline_at: float | None = None  # on the time.monotonic() clock
-    on_retry: RetryHook | None = None
-    attempts: int = 0  # counted by whoever sends the attempts
-    where: str = ""  # the request's own path (ids, query) for messages; `path` if empty
+    __slots__ = (
+        "attempts",
+        "call_id",
+        "clock",
+        "deadline_at",
+        "idempotent",
+        "method",
+        "out_of_time",
+        "path",
+        "replay",
+        "where",
+    )
+
+    def __init__(  # noqa: PLR0917 - made in one place, the pipeline's hot path
+        self,
+        call_id: int,
+        method: str,
+        path: str,
+        where: str,
+        idempotent: bool,  # noqa: FBT001
+        deadline_at: float | None,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.call_id = call_id
+        self.method = method
+        self.path = path  # the route's template, for grouping
+        self.where = where  # the request's own path (ids, query), for messages
+        self.idempotent = idempotent
+        self.deadline_at = deadline_at  # on `clock`
+        self.clock = clock
+        self.attempts = 0  # counted by whoever sends the attempts
+        self.out_of_time = False  # set when the deadline, not the attempts, stopped retries
+        self.replay: Exception | None = None  # the first attempt's failure, for tenacity
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (may be negative), or None without one."""
-        return None if self.deadline_at is None else self.deadline_at - time.monotonic()
+        return None if self.deadline_at is None else self.deadline_at - self.clock()
 
-    def deadline_error(self, attempts: int) -> APITimeoutError:
-        """The error for a call whose deadline passed."""
-        error = APITimeoutError(
-            f"{self.method} {self.where or self.path}: the call's deadline passed "
-            f"after {attempts} attempt(s)",
+    def deadline_error(self) -> APITimeoutError:
+        """The error for a call whose deadline passed (after `attempts` attempts)."""
+        return APITimeoutError(
+            f"{self.method} {self.where}: the call's deadline passed after "
+            f"{self.attempts} attempt(s)",
             method=self.method,
             path=self.path,
+            phase="deadline",
+            maybe_sent=self.attempts > 0,
         )
-        error._deadline = True  # noqa: SLF001 - marks it as final for the retry loop
-        return error
 
 
 def is_retryable(exc: BaseException, *, idempotent: bool, max_retry_after: float) -> bool:
     """Whether a failed attempt may be tried again (the table in this module's docstring)."""
     if isinstance(exc, APIConnectionError):
-        return idempotent or not exc._maybe_sent  # noqa: SLF001
+        if exc.phase in _NEVER_HEALS:
+            return False
+        return idempotent or not exc.maybe_sent
     if not isinstance(exc, APIStatusError):
         return False
-    retry_after = exc._retry_after  # noqa: SLF001
-    if retry_after is not None and retry_after > max_retry_after:
+    if exc.retry_after is not None and exc.retry_after > max_retry_after:
         return False
     if isinstance(exc, RateLimitError):
         return True
     return idempotent and exc.status_code in _RETRY_STATUSES_IDEMPOTENT
 
 
-def _wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:
-    # Jitter goes on top of the cap, so clients that all reached wait_max still spread out.
-    backoff = tenacity.wait_exponential(
-        multiplier=policy.wait_initial, max=policy.wait_max
-    ) + tenacity.wait_random(0, policy.wait_jitter)
+class Retrier:
+    """Retries the calls of one policy; the first attempt of each call is the caller's."""
 
-    def wait(state: tenacity.RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        retry_after = exc._retry_after if isinstance(exc, APIStatusError) else None  # noqa: SLF001
-        return retry_after if retry_after is not None else backoff(state)
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        *,
+        on_retry: RetryHook | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.policy = policy
+        self._on_retry = on_retry
+        # Jitter goes on top of the cap, so clients that all reached wait_max still spread out.
+        self._backoff = tenacity.wait_exponential(
+            multiplier=policy.wait_initial, max=policy.wait_max
+        ) + tenacity.wait_random(0, policy.wait_jitter)
+        self._template = tenacity.AsyncRetrying(
+            retry=self._retry,
+            stop=self._stop,
+            wait=self._wait,
+            before_sleep=self._before_sleep,
+            sleep=sleep,
+            reraise=True,
+        )
 
-    return wait
-
-
-async def retry_after(
-    failure: Exception, attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, call: Call
-) -> T:
-    """Go on with a call whose first attempt failed with `failure`: retry or raise.
-
-    The first attempt runs bare in the caller: tenacity's machinery is built
-    only once a failure happened, so the common success costs nothing extra.
-    """
-    if policy.attempts <= 1 or not _retryable(failure, policy, call):
-        deadline = _deadline_error(failure, policy, call, attempts=1, out_of_time=False)
-        if deadline is None:
+    async def resume(
+        self, call: Call, failure: Exception, attempt: Callable[[], Awaitable[T]]
+    ) -> T:
+        """Go on with a call whose first attempt failed with `failure`: retry, or raise."""
+        if self.policy.attempts > 1 and self._retryable(failure, call):
+            call.replay = failure
+            # A copy per call: tenacity keeps per-call iteration state on the object.
+            retrying = self._template.copy()
+            try:
+                return await retrying(_replay_then, call, attempt)
+            except Exception as exc:  # noqa: BLE001 - re-raised below, or its deadline's error
+                failure = exc
+        final = self._final(failure, call)
+        if final is failure:
             raise failure
-        raise deadline from failure
-    first_failure: Exception | None = failure
-    attempts = 1
-    out_of_time = False
+        raise final from failure
 
-    async def replay_then_attempt() -> T:
-        # tenacity's first attempt is the failure we already have, so its
-        # counting, waiting and logging cover that attempt too.
-        nonlocal first_failure, attempts
-        if first_failure is not None:
-            replayed, first_failure = first_failure, None
-            raise replayed
-        attempts += 1
-        return await attempt()
-
-    def stop(state: tenacity.RetryCallState) -> bool:
-        nonlocal out_of_time
+    def _retryable(self, exc: BaseException, call: Call) -> bool:
         remaining = call.remaining()
-        out_of_time = remaining is not None and state.upcoming_sleep >= remaining
-        return out_of_time or state.attempt_number >= policy.attempts
+        if remaining is not None and remaining <= 0:
+            return False
+        return is_retryable(
+            exc, idempotent=call.idempotent, max_retry_after=self.policy.max_retry_after
+        )
 
-    retrying = tenacity.AsyncRetrying(
-        stop=stop,
-        wait=_wait(policy),
-        retry=tenacity.retry_if_exception(lambda e: _retryable(e, policy, call)),
-        before_sleep=_before_sleep(call),
-        reraise=True,
-    )
-    try:
-        return await retrying(replay_then_attempt)
-    except Exception as exc:
-        deadline = _deadline_error(exc, policy, call, attempts=attempts, out_of_time=out_of_time)
-        if deadline is None:
-            raise
-        raise deadline from exc
+    def _final(self, exc: Exception, call: Call) -> Exception:
+        """The error the call ends with: the deadline's when time, not the failure, ended it."""
+        remaining = call.remaining()
+        if remaining is None or (isinstance(exc, APITimeoutError) and exc.phase == "deadline"):
+            return exc
+        ran_out = remaining <= 0 and (
+            isinstance(exc, APITimeoutError)
+            or is_retryable(
+                exc, idempotent=call.idempotent, max_retry_after=self.policy.max_retry_after
+            )
+        )
+        return call.deadline_error() if call.out_of_time or ran_out else exc
 
+    # tenacity's strategies: the call is the first argument of the retried function.
 
-def _before_sleep(call: Call) -> Callable[[tenacity.RetryCallState], Awaitable[None]]:
-    """One WARNING line per retry, and the caller's `on_retry` hook."""
+    def _retry(self, state: tenacity.RetryCallState) -> bool:
+        exc = _failure(state)
+        return exc is not None and self._retryable(exc, state.args[0])
 
-    async def before_sleep(state: tenacity.RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
+    def _stop(self, state: tenacity.RetryCallState) -> bool:
+        call: Call = state.args[0]
+        remaining = call.remaining()
+        if remaining is not None and state.upcoming_sleep >= remaining:
+            call.out_of_time = True
+            return True
+        return state.attempt_number >= self.policy.attempts
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = _failure(state)
+        if isinstance(exc, APIStatusError) and exc.retry_after is not None:
+            return exc.retry_after
+        return self._backoff(state)
+
+    async def _before_sleep(self, state: tenacity.RetryCallState) -> None:
+        """One WARNING line per retry, and the caller's `on_retry` hook."""
+        call: Call = state.args[0]
+        exc = _failure(state)
         wait = state.upcoming_sleep
         _log.warning(
             "call %d: retrying %s %s after attempt %d failed (%s); waiting %.2f s",
-            call.call_id,
-            call.method,
-            call.path,
-            state.attempt_number,
-            exc,
-            wait,
+            *(call.call_id, call.method, call.where, state.attempt_number, exc, wait),
         )
-        if call.on_retry is not None and exc is not None:
+        if self._on_retry is not None and exc is not None:
             event = RetryEvent(
                 call.call_id, call.method, call.path, state.attempt_number, wait, exc
             )
-            result = call.on_retry(event)
-            if inspect.isawaitable(result):
-                await result
-
-    return before_sleep
+            await call_hook(self._on_retry, event)
 
 
-def _retryable(exc: BaseException, policy: RetryPolicy, call: Call) -> bool:
-    remaining = call.remaining()
-    if remaining is not None and remaining <= 0:
-        return False
-    return is_retryable(exc, idempotent=call.idempotent, max_retry_after=policy.max_retry_after)
+async def _replay_then(call: Call, attempt: Callable[[], Awaitable[T]]) -> T:
+    """Tenacity's first attempt is the one the caller already made: its failure, again."""
+    failure, call.replay = call.replay, None
+    if failure is not None:
+        raise failure
+    return await attempt()
 
 
-def _deadline_error(
-    exc: Exception, policy: RetryPolicy, call: Call, *, attempts: int, out_of_time: bool
-) -> APITimeoutError | None:
-    """The deadline error to raise instead of `exc` when time, not the failure, ended the call."""
-    remaining = call.remaining()
-    if remaining is None or (isinstance(exc, APITimeoutError) and exc._deadline):  # noqa: SLF001
-        return None
-    ran_out = remaining <= 0 and (
-        isinstance(exc, APITimeoutError)
-        or is_retryable(exc, idempotent=call.idempotent, max_retry_after=policy.max_retry_after)
-    )
-    return call.deadline_error(attempts) if out_of_time or ran_out else None
+def _failure(state: tenacity.RetryCallState) -> Exception | None:
+    outcome = state.outcome
+    exc = None if outcome is None else outcome.exception()
+    return exc if isinstance(exc, Exception) else None

@@ -1,8 +1,9 @@
-"""The 15 CNI operations as data, and how their URLs are built.
+"""`Route`: one API operation as data, and how its URL is built.
 
-Each operation is a `Route` made once at import: its method, path template,
-operationId and what its 200 body holds. Building a URL validates every path
-id and percent-encodes it as exactly one segment, before anything is sent.
+Each resource module (`_resources/`) makes its operations' routes once at
+import: method, path template, the operation's name (`interconnects.get`, for
+logs and traces) and what its 200 body holds. Building a URL validates every
+path id and percent-encodes it as exactly one segment, before anything is sent.
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ ACCEPT = {Body.JSON: "application/json", Body.PDF: "application/pdf, */*", Body.
 
 @attrs.frozen
 class Route:
-    """One API operation: `Route("GET", "/accounts/{account_id}/cni/cnis/{cni}", ...)`."""
+    """One API operation: `Route("GET", "/accounts/{account_id}/cni/cnis/{cni}", "cnis.get")`."""
 
     method: str
     template: str
-    operation: str
+    name: str  # the SDK method that calls it: "cnis.get"
     body: Body = Body.JSON
     uuid_ids: frozenset[str] = frozenset()
     # What a caller knows each path id as, for error messages: ("cni", "cni_id").

@@ -1,149 +1,216 @@
-"""The one module that talks to aiohttp: send a request, read its body, map failures.
+"""The transport seam: what the pipeline needs from HTTP, and nothing of aiohttp.
 
-Everything aiohttp can raise becomes `APIConnectionError` or `APITimeoutError`
-with the original chained as `__cause__`; nothing of aiohttp leaks further.
-Each error records whether the request may have reached the server, which is
-what decides if a POST can be retried safely.
+```
+Pipeline --Request--> Transport.send() --Response--> Pipeline
+                            | TransportError(phase, reason, timed_out)
+```
+
+A `Transport` sends one `Request` and returns the whole `Response` (status,
+headers, body read to the end), or raises `TransportError` saying in which
+phase it failed, which decides whether the request may have reached the
+server. `AiohttpTransport` (in `_aiohttp.py`, imported on first use) is the
+real one; the tests use an in-memory one.
+
+Credentials ride in `Headers`, a mapping whose repr hides them, so a
+traceback rendered with its frames' locals (as error trackers do) never shows
+a token; the request body (it may hold a BGP MD5 key) is never in a repr either.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import NamedTuple
+import enum
+from collections.abc import Callable, Iterator, Mapping
+from typing import Protocol
 
-import aiohttp
-from yarl import URL
+from ._exceptions import ClientClosedError
 
-from ._exceptions import APIConnectionError, APITimeoutError, ClientClosedError
+__all__ = [
+    "SECRET_HEADERS",
+    "DeferredTransport",
+    "Headers",
+    "Phase",
+    "Request",
+    "Response",
+    "Transport",
+    "TransportError",
+]
 
-__all__ = ["ClientSession", "RawResponse", "Transport"]
-
-ClientSession = aiohttp.ClientSession
-
-
-class RawResponse(NamedTuple):
-    """A whole HTTP response: status, headers and the body read to the end."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-def _connection_error(
-    cls: type[APIConnectionError],
-    what: str,
-    *,
-    method: str,
-    path: str,
-    where: str,
-    maybe_sent: bool,
-) -> APIConnectionError:
-    error = cls(f"{method} {where}: {what}", method=method, path=path)
-    error._maybe_sent = maybe_sent
-    return error
+SECRET_HEADERS = frozenset(
+    {"authorization", "x-auth-key", "x-auth-email", "x-auth-user-service-key"}
+)
 
 
-class Transport:
-    """Sends requests on one aiohttp session, owned (closed by us) or borrowed (never closed)."""
+class Headers(Mapping[str, str]):
+    """Request headers whose repr shows every credential as '***'."""
 
-    def __init__(
-        self, session: aiohttp.ClientSession | None, *, timeout: float, max_connections: int
-    ) -> None:
-        self._session = session
-        self._owned = session is None
-        self.timeout: float = timeout
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._max_connections = max_connections
-        self.closed: bool = False
-        # What a session of ours sends on every request; set before it is opened.
-        self.default_headers: Mapping[str, str] = {}
+    __slots__ = ("_items",)
 
-    def wire_headers(self, headers: Mapping[str, str]) -> Mapping[str, str] | None:
-        """What to pass with each request that should carry `headers`.
+    def __init__(self, items: Mapping[str, str]) -> None:
+        self._items = dict(items)
 
-        On a session of ours, only what its defaults lack: aiohttp merges
-        per-request headers into the defaults at a cost on every request.
-        """
-        if not self._owned:
-            return dict(headers)
-        default = self.default_headers
-        return {k: v for k, v in headers.items() if default.get(k) != v} or None
+    def __getitem__(self, key: str) -> str:
+        return self._items[key]
 
-    def open(self) -> aiohttp.ClientSession:
-        """The session, created on first use inside the running loop when we own it."""
-        if self.closed:
-            msg = "this Client is closed; create a new one to send more requests"
-            raise ClientClosedError(msg)
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                timeout=self._timeout,
-                connector=aiohttp.TCPConnector(limit=self._max_connections),
-                cookie_jar=aiohttp.DummyCookieJar(),
-                headers=self.default_headers,
-            )
-        return self._session
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
 
-    async def close(self) -> None:
-        """Refuse further work; close the session only if we created it."""
-        self.closed = True
-        session, self._session = self._session, None
-        if self._owned and session is not None:
-            await session.close()
+    def __len__(self) -> int:
+        return len(self._items)
 
-    async def send(
+    def redacted(self) -> dict[str, str]:
+        """A plain copy with every credential shown as '***' (for logs and hooks)."""
+        return {k: "***" if k.lower() in SECRET_HEADERS else v for k, v in self._items.items()}
+
+    def __repr__(self) -> str:
+        return f"Headers({self.redacted()!r})"
+
+
+class Request:
+    """One HTTP request as the pipeline hands it to a transport.
+
+    `timeout` bounds the attempt from getting a connection to the last byte;
+    `pool_timeout` bounds the wait for a free connection (None: no bound).
+    """
+
+    __slots__ = ("body", "headers", "method", "pool_timeout", "timeout", "url")
+
+    def __init__(  # noqa: PLR0917 - made in one place, the pipeline's hot path
         self,
         method: str,
         url: str,
-        headers: Mapping[str, str] | None,
-        data: bytes | None,
+        headers: Headers,
+        body: bytes | None,
+        timeout: float,
+        pool_timeout: float | None,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.pool_timeout = pool_timeout
+
+    def __repr__(self) -> str:  # never the body: it may hold an MD5 key
+        size = "no body" if self.body is None else f"{len(self.body)} bytes of body"
+        return f"<Request {self.method} {self.url} {self.headers!r} {size}>"
+
+
+class Response:
+    """A whole HTTP response: status, headers (case-insensitive) and the body."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status}, {len(self.body)} bytes>"
+
+
+class Phase(enum.Enum):
+    """Where an attempt failed; it decides whether the request may have been sent."""
+
+    POOL = "pool"  # waiting for a free connection: not sent
+    CONNECT = "connect"  # resolving, connecting: not sent
+    TLS = "tls"  # the TLS handshake or the certificate: not sent, and will not heal
+    RESPONSE = "response"  # sent, or being sent: the server may have acted on it
+    BODY = "body"  # the response began; reading its body failed or was refused
+
+    @property
+    def maybe_sent(self) -> bool:
+        """Whether the server may have received the request."""
+        return self in _MAYBE_SENT
+
+
+_MAYBE_SENT = frozenset({Phase.RESPONSE, Phase.BODY})
+
+
+class TransportError(Exception):
+    """An attempt got no usable response.
+
+    Attributes:
+        phase: where it failed.
+        reason: what happened, in a few words (no credential, no body).
+        timed_out: whether a timeout ended it.
+        refused_status: set when a response came but its body was refused (larger
+            than `max_response_size`, or an encoding that cannot be decoded): the
+            response's status. Such a body is a bad response, not a lost one.
+    """
+
+    def __init__(
+        self,
+        phase: Phase,
+        reason: str,
         *,
-        path: str,
-        timeout: float | None = None,
-        where: str | None = None,
-    ) -> RawResponse:
-        """Send one request and read the whole response.
-
-        `headers` are what `wire_headers` made of the request's headers.
-
-        `path` (the route's template) goes on errors; `where` (default: `path`)
-        names the request in their messages.
-
-        `timeout` shortens this attempt (to fit a call's deadline); by default
-        the client's per-attempt timeout applies.
-        """
-        session = self.open()
-        try:
-            async with session.request(
-                method,
-                URL(url, encoded=True),  # ids are already percent-encoded as one segment each
-                headers=headers,
-                data=data,
-                timeout=self._timeout if timeout is None else aiohttp.ClientTimeout(total=timeout),
-                allow_redirects=False,
-            ) as response:
-                body = await response.read()
-                return RawResponse(response.status, response.headers, body)
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise _mapped(exc, method=method, path=path, where=where or path) from exc
+        timed_out: bool = False,
+        refused_status: int | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.phase = phase
+        self.reason = reason
+        self.timed_out = timed_out
+        self.refused_status = refused_status
 
 
-def _mapped(exc: Exception, *, method: str, path: str, where: str) -> APIConnectionError:
-    """The SDK's error for what aiohttp raised, saying whether the request may have been sent."""
-    named = {"method": method, "path": path, "where": where}
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return _connection_error(APITimeoutError, "timed out connecting", **named, maybe_sent=False)
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        reason = exc.os_error.strerror or type(exc.os_error).__name__
-        return _connection_error(
-            APIConnectionError, f"could not connect ({reason})", **named, maybe_sent=False
-        )
-    if isinstance(exc, TimeoutError):
-        return _connection_error(
-            APITimeoutError, "timed out waiting for the response", **named, maybe_sent=True
-        )
-    return _connection_error(
-        APIConnectionError,
-        f"the connection failed before a response arrived ({type(exc).__name__})",
-        **named,
-        maybe_sent=True,
-    )
+class Transport(Protocol):
+    """Sends requests. Implementations: `AiohttpTransport`; the tests' in-memory one."""
+
+    @property
+    def closed(self) -> bool:
+        """Whether `aclose()` was called."""
+        ...
+
+    def open(self) -> None:
+        """Make ready to send (a session of its own is made inside the running loop)."""
+        ...
+
+    async def send(self, request: Request) -> Response:
+        """Send `request` and read the whole response, or raise `TransportError`."""
+        ...
+
+    async def aclose(self) -> None:
+        """Refuse further requests; release what the transport owns."""
+        ...
+
+
+class DeferredTransport:
+    """A transport built on first use, so `import cni_async` does not import aiohttp.
+
+    After the first `open()`, `send` is the real transport's own bound method:
+    the indirection costs nothing per request.
+    """
+
+    def __init__(self, build: Callable[[], Transport]) -> None:
+        self._build = build
+        self._real: Transport | None = None
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """Whether `aclose()` was called."""
+        return self._closed if self._real is None else self._real.closed
+
+    def open(self) -> None:
+        """Build the real transport (once) and open it."""
+        real = self._real
+        if real is None:
+            if self._closed:
+                msg = "this Client is closed; create a new one to send more requests"
+                raise ClientClosedError(msg)
+            real = self._real = self._build()
+            self.send = real.send  # type: ignore[method-assign]  # see the class docstring
+        real.open()
+
+    async def send(self, request: Request) -> Response:
+        """Open on first use, then send."""
+        self.open()
+        assert self._real is not None  # noqa: S101 - open() built it
+        return await self._real.send(request)
+
+    async def aclose(self) -> None:
+        """Close the real transport, if one was built; refuse further work."""
+        self._closed = True
+        if self._real is not None:
+            await self._real.aclose()

@@ -187,8 +187,8 @@ def _bgp(bgp: object) -> None:
     if not isinstance(bgp, BgpControl):
         raise _fail("bgp", f"must be a BgpControl or None, not {type(bgp).__name__}")
     integer(bgp.customer_asn, "bgp.customer_asn")
-    if not isinstance(bgp.extra_prefixes, list):
-        raise _fail("bgp.extra_prefixes", "must be a list of A.B.C.D/N strings")
+    if not isinstance(bgp.extra_prefixes, tuple):
+        raise _fail("bgp.extra_prefixes", "must be a list or tuple of A.B.C.D/N strings")
     for index, prefix in enumerate(bgp.extra_prefixes):
         cidr(prefix, f"bgp.extra_prefixes[{index}]")
     md5_key(bgp.md5_key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Awaitable, Callable
-from typing import TypeAlias
+from typing import Any, Protocol
 
 from .._client import Client
 from ._output import Output
@@ -21,8 +21,15 @@ __all__ = [
     "seconds",
 ]
 
-# What `add_subparsers()` returns; argparse has no public name for its type.
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # noqa: SLF001
+
+class Subparsers(Protocol):
+    """What `add_subparsers()` returns, as the commands use it (argparse names no type)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:  # noqa: ANN401 - argparse's keywords
+        """Add one command."""
+        ...
+
+
 Handler = Callable[[Client, argparse.Namespace, Output], Awaitable[None]]
 
 

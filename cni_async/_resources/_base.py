@@ -41,6 +41,8 @@ class Resource:
 
         async def fetch(page_cursor: int | None) -> Page[Any]:
             query = base if page_cursor is None else f"{base}&cursor={page_cursor}".lstrip("&")
-            return await pipeline.json(route, f"{url}?{query}" if query else url, page_type)
+            return await pipeline.request_model(
+                route, f"{url}?{query}" if query else url, page_type
+            )
 
         return Paginator(fetch, _validate.cursor(cursor))

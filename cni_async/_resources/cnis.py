@@ -12,15 +12,15 @@ from ._base import Resource
 _ALL = "/accounts/{account_id}/cni/cnis"
 _ONE = "/accounts/{account_id}/cni/cnis/{cni}"
 _UUID = frozenset({"cni"})
-_LIST = Route("GET", _ALL, "list_cnis")
-_CREATE = Route("POST", _ALL, "create_cni")
+_LIST = Route("GET", _ALL, "cnis.list")
+_CREATE = Route("POST", _ALL, "cnis.create")
 _BY_ID = (("cni", "cni_id"),)
-_GET = Route("GET", _ONE, "get_cni", uuid_ids=_UUID, arguments=_BY_ID)
-_UPDATE = Route("PUT", _ONE, "update_cni", uuid_ids=_UUID, arguments=(("cni", "id"),))
-_DELETE = Route("DELETE", _ONE, "delete_cni", Body.NONE, uuid_ids=_UUID, arguments=_BY_ID)
+_GET = Route("GET", _ONE, "cnis.get", uuid_ids=_UUID, arguments=_BY_ID)
+_UPDATE = Route("PUT", _ONE, "cnis.update", uuid_ids=_UUID, arguments=(("cni", "id"),))
+_DELETE = Route("DELETE", _ONE, "cnis.delete", Body.NONE, uuid_ids=_UUID, arguments=_BY_ID)
 
 
-class Cnis(Resource):
+class CnisResource(Resource):
     """CNIs: the point-to-point links (with optional BGP) carried by an interconnect."""
 
     __slots__ = ()
@@ -46,7 +46,7 @@ class Cnis(Resource):
     async def get(self, cni_id: str, *, account_id: str | None = None) -> Cni:
         """One CNI by id (a UUID)."""
         pipeline = self._pipeline
-        return await pipeline.json(_GET, pipeline.url(_GET, account_id, cni=cni_id), Cni)
+        return await pipeline.request_model(_GET, pipeline.url(_GET, account_id, cni=cni_id), Cni)
 
     async def create(self, body: CniCreate, *, account_id: str | None = None) -> Cni:
         """Create a CNI; the API assigns its id and its /31 `p2p_ip` / `cust_ip` pair.
@@ -56,19 +56,21 @@ class Cnis(Resource):
         _validate.cni_create(body)
         pipeline = self._pipeline
         _validate.same_account(body.account, pipeline.account(account_id))
-        return await pipeline.json(_CREATE, pipeline.url(_CREATE, account_id), Cni, body)
+        return await pipeline.request_model(_CREATE, pipeline.url(_CREATE, account_id), Cni, body)
 
     async def update(self, cni: Cni, *, account_id: str | None = None) -> Cni:
         """Replace a CNI with `cni` (PUT to its `id`): get it, `attrs.evolve` it, update it."""
         _validate.cni(cni)
         pipeline = self._pipeline
         _validate.same_account(cni.account, pipeline.account(account_id))
-        return await pipeline.json(_UPDATE, pipeline.url(_UPDATE, account_id, cni=cni.id), Cni, cni)
+        return await pipeline.request_model(
+            _UPDATE, pipeline.url(_UPDATE, account_id, cni=cni.id), Cni, cni
+        )
 
     async def delete(self, cni_id: str, *, account_id: str | None = None) -> None:
         """Delete a CNI by id."""
         pipeline = self._pipeline
-        await pipeline.call(_DELETE, pipeline.url(_DELETE, account_id, cni=cni_id))
+        await pipeline.request(_DELETE, pipeline.url(_DELETE, account_id, cni=cni_id))
 
     async def wait_until_deleted(
         self,

@@ -15,16 +15,16 @@ from .._routes import Body, Route, query_string
 from .._waiters import poll_status, poll_until_gone
 from ._base import Resource
 
-_LIST = Route("GET", "/accounts/{account_id}/cni/interconnects", "list_interconnects")
-_CREATE = Route("POST", "/accounts/{account_id}/cni/interconnects", "create_interconnect")
+_LIST = Route("GET", "/accounts/{account_id}/cni/interconnects", "interconnects.list")
+_CREATE = Route("POST", "/accounts/{account_id}/cni/interconnects", "interconnects.create")
 _ONE = "/accounts/{account_id}/cni/interconnects/{icon}"
-_GET = Route("GET", _ONE, "get_interconnect")
-_DELETE = Route("DELETE", _ONE, "delete_interconnect", Body.NONE)
-_LOA = Route("GET", _ONE + "/loa", "get_interconnect_loa", Body.PDF)
-_STATUS = Route("GET", _ONE + "/status", "get_interconnect_status")
+_GET = Route("GET", _ONE, "interconnects.get")
+_DELETE = Route("DELETE", _ONE, "interconnects.delete", Body.NONE)
+_LOA = Route("GET", _ONE + "/loa", "interconnects.loa", Body.PDF)
+_STATUS = Route("GET", _ONE + "/status", "interconnects.status")
 
 
-class Interconnects(Resource):
+class InterconnectsResource(Resource):
     """Interconnects: the physical or GCP partner links between you and Cloudflare.
 
     `icon` is the interconnect's `name`.
@@ -59,7 +59,7 @@ class Interconnects(Resource):
         """One interconnect by name."""
         pipeline = self._pipeline
         url = pipeline.url(_GET, account_id, icon=icon)
-        return await pipeline.json(_GET, url, Interconnect)
+        return await pipeline.request_model(_GET, url, Interconnect)
 
     async def create(
         self, body: InterconnectCreate, *, account_id: str | None = None
@@ -73,13 +73,13 @@ class Interconnects(Resource):
         pipeline = self._pipeline
         _validate.same_account(body.account, pipeline.account(account_id))
         url = pipeline.url(_CREATE, account_id)
-        return await pipeline.json(_CREATE, url, Interconnect, body)
+        return await pipeline.request_model(_CREATE, url, Interconnect, body)
 
     async def delete(self, icon: str, *, account_id: str | None = None) -> None:
         """Delete an interconnect by name (its slot becomes free)."""
         pipeline = self._pipeline
         url = pipeline.url(_DELETE, account_id, icon=icon)
-        await pipeline.call(_DELETE, url)
+        await pipeline.request(_DELETE, url)
 
     async def loa(
         self, icon: str, *, name: str | None = None, account_id: str | None = None
@@ -88,13 +88,13 @@ class Interconnects(Resource):
         pipeline = self._pipeline
         query = query_string({"name": _validate.loa_name(name)})
         url = pipeline.url(_LOA, account_id, query, icon=icon)
-        return (await pipeline.call(_LOA, url)).body
+        return await pipeline.request_pdf(_LOA, url)
 
     async def status(self, icon: str, *, account_id: str | None = None) -> InterconnectStatus:
         """The interconnect's health: Pending, Down, Unhealthy, Healthy (or a newer state)."""
         pipeline = self._pipeline
         url = pipeline.url(_STATUS, account_id, icon=icon)
-        return await pipeline.json(_STATUS, url, InterconnectStatus)
+        return await pipeline.request_model(_STATUS, url, InterconnectStatus)
 
     async def wait_for_status(
         self,

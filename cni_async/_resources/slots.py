@@ -8,17 +8,17 @@ from .._pagination import Paginator
 from .._routes import Route
 from ._base import Resource
 
-_LIST = Route("GET", "/accounts/{account_id}/cni/slots", "list_slots")
+_LIST = Route("GET", "/accounts/{account_id}/cni/slots", "slots.list")
 _GET = Route(
     "GET",
     "/accounts/{account_id}/cni/slots/{slot}",
-    "get_slot",
+    "slots.get",
     uuid_ids=frozenset({"slot"}),
     arguments=(("slot", "slot_id"),),
 )
 
 
-class Slots(Resource):
+class SlotsResource(Resource):
     """Slots: ports in Cloudflare facilities, free or occupied."""
 
     __slots__ = ()
@@ -48,4 +48,6 @@ class Slots(Resource):
     async def get(self, slot_id: str, *, account_id: str | None = None) -> Slot:
         """One slot by id (a UUID)."""
         pipeline = self._pipeline
-        return await pipeline.json(_GET, pipeline.url(_GET, account_id, slot=slot_id), Slot)
+        return await pipeline.request_model(
+            _GET, pipeline.url(_GET, account_id, slot=slot_id), Slot
+        )

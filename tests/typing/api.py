@@ -29,7 +29,7 @@ async def day_one(cf: cni_async.Client) -> None:
     async for item in paginator:
         print(item.name)
     async for page in paginator.pages():
-        items: list[cni_async.Interconnect] = page.items
+        items: tuple[cni_async.Interconnect, ...] = page.items
         cursor: int | None = page.next
         print(items, cursor)
 

@@ -24,8 +24,7 @@ def clean_env(monkeypatch):
 
 def headers(client: cni_async.Client) -> dict[str, str]:
     """The headers a JSON GET carries (the first of the pipeline's prebuilt sets)."""
-    request_headers, _wire = client._pipeline._headers["application/json", False]
-    return dict(request_headers)
+    return dict(client._pipeline._headers["application/json", False])
 
 
 def test_token_becomes_bearer():
@@ -173,8 +172,10 @@ def test_repr_names_the_scheme_not_the_secret():
 
 
 def test_max_retries_maps_to_attempts():
-    """max_retries=N means N+1 attempts; a RetryPolicy given wins."""
+    """max_retries=N means N+1 attempts (2 by default); or a RetryPolicy, never both."""
     assert cni_async.Client(api_token="t", max_retries=0).retry.attempts == 1
     assert cni_async.Client(api_token="t").retry.attempts == 3
     policy = cni_async.RetryPolicy(attempts=7)
-    assert cni_async.Client(api_token="t", max_retries=0, retry=policy).retry is policy
+    assert cni_async.Client(api_token="t", retry=policy).retry is policy
+    with pytest.raises(cni_async.ConfigurationError, match="max_retries or retry, not both"):
+        cni_async.Client(api_token="t", max_retries=0, retry=policy)

@@ -40,7 +40,7 @@ def test_physical_told_apart_by_shape_not_type():
     icon = structure({**PHYSICAL, "type": "direct_v2"}, Interconnect)
     assert isinstance(icon, PhysicalInterconnect)
     assert icon.type == "direct_v2"
-    assert icon.facility.address == ["1 Main St", "San Jose"]
+    assert icon.facility.address == ("1 Main St", "San Jose")
 
 
 def test_gcp_told_apart_by_region():
@@ -131,8 +131,8 @@ def test_every_problem_of_a_page_is_named_with_its_path():
 
 def test_a_page_with_absent_or_null_next():
     """`next` may be absent or null; both mean the last page."""
-    assert structure({"items": [], "next": None}, Page[Slot]) == Page(items=[], next=None)
-    assert structure({"items": []}, Page[Slot]) == Page(items=[], next=None)
+    assert structure({"items": [], "next": None}, Page[Slot]) == Page(items=(), next=None)
+    assert structure({"items": []}, Page[Slot]) == Page(items=(), next=None)
 
 
 def test_create_bodies_are_what_the_api_wants():

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import cni_async
 
-EXTRAS = {  # batch-job and observability helpers beyond the contract's list (issue 4)
+EXTRAS = {  # batch-job helpers beyond the contract's list (issue 4)
     "RateLimit",
-    "RetryEvent",
-    "RequestEvent",
-    "ResponseEvent",
     "batch",
     "WaitError",
     "WaitTimeoutError",
@@ -69,8 +66,24 @@ def test_every_exported_name_exists_and_errors_share_a_root():
             assert issubclass(obj, cni_async.CNIError), name
 
 
+def test_hook_events_live_in_their_own_module():
+    """The hooks' event records and hook types are in cni_async.events, not the top level."""
+    import cni_async.events
+
+    assert set(cni_async.events.__all__) == {
+        "RequestEvent",
+        "ResponseEvent",
+        "RetryEvent",
+        "RequestHook",
+        "ResponseHook",
+        "RetryHook",
+    }
+    for name in cni_async.events.__all__:
+        assert not hasattr(cni_async, name), name
+
+
 def test_version_is_the_packages():
     """__version__ is the one in _version.py, which the User-Agent uses too."""
-    from cni_async._pipeline import USER_AGENT
+    from cni_async._client import USER_AGENT
 
     assert f"cni-async/{cni_async.__version__}" == USER_AGENT

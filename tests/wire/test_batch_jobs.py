@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 
 import cni_async
+import cni_async.events
 from cni_async import GcpPartnerInterconnectCreate, PhysicalInterconnectCreate, RetryPolicy
 from cni_async.testing import Emulator
 from tests.conftest import ACCOUNT, TOKEN
@@ -281,12 +282,12 @@ async def test_max_concurrency_caps_requests_in_flight(emu):
     emu.faults.add("get_interconnect", delay=0.01, times=100)
     in_flight = peak = 0
 
-    async def on_request(event: cni_async.RequestEvent) -> None:
+    async def on_request(event: cni_async.events.RequestEvent) -> None:
         nonlocal in_flight, peak
         in_flight += 1
         peak = max(peak, in_flight)
 
-    async def on_response(event: cni_async.ResponseEvent) -> None:
+    async def on_response(event: cni_async.events.ResponseEvent) -> None:
         nonlocal in_flight
         in_flight -= 1
 
@@ -330,14 +331,14 @@ async def test_hooks_see_every_attempt_with_one_call_id(emu):
     async def record(event: object) -> None:
         events.append(event)
 
-    retries: list[cni_async.RetryEvent] = []
+    retries: list[cni_async.events.RetryEvent] = []
     fast = RetryPolicy(wait_initial=0.001, wait_max=0.001, wait_jitter=0)
     async with client(
         emu, retry=fast, on_request=record, on_response=record, on_retry=retries.append
     ) as cf:
         await cf.settings.get()
-    requests = [e for e in events if isinstance(e, cni_async.RequestEvent)]
-    responses = [e for e in events if isinstance(e, cni_async.ResponseEvent)]
+    requests = [e for e in events if isinstance(e, cni_async.events.RequestEvent)]
+    responses = [e for e in events if isinstance(e, cni_async.events.ResponseEvent)]
     assert [e.attempt for e in requests] == [1, 2, 3]
     assert [e.status for e in responses] == [503, 503, 200]
     assert len({e.call_id for e in events} | {e.call_id for e in retries}) == 1

@@ -13,12 +13,18 @@ import cni_async
 from tests.conftest import ACCOUNT, TOKEN
 
 
+def session_of(cf: cni_async.Client) -> aiohttp.ClientSession | None:
+    """The aiohttp session behind a client, once its transport is built."""
+    real = cf._transport._real
+    return None if real is None else real._session
+
+
 async def test_owned_session_is_made_on_enter_and_closed_on_exit(emu):
     """Without a session the client makes one in the running loop and closes it on exit."""
     cf = cni_async.Client(api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url)
-    assert cf._transport._session is None  # nothing made outside a loop
+    assert session_of(cf) is None  # nothing made outside a loop
     async with cf:
-        session = cf._transport._session
+        session = session_of(cf)
         assert isinstance(session, aiohttp.ClientSession)
         await cf.settings.get()
     assert session.closed
@@ -29,7 +35,7 @@ async def test_owned_session_is_made_on_first_use_too(emu):
     """Used without `async with`, the session appears on first call and aclose() closes it."""
     cf = cni_async.Client(api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url)
     await cf.settings.get()
-    session = cf._transport._session
+    session = session_of(cf)
     assert session is not None
     await cf.aclose()
     assert session.closed
@@ -42,7 +48,7 @@ async def test_borrowed_session_is_never_closed(emu):
             api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url, session=session
         ) as cf:
             await cf.settings.get()
-            assert cf._transport._session is session
+            assert session_of(cf) is session
         assert not session.closed
         async with session.get(
             f"{emu.base_url}/accounts/{ACCOUNT}/cni/settings",

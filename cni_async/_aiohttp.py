@@ -1,0 +1,270 @@
+"""The one module that imports aiohttp: `AiohttpTransport`, imported on first use.
+
+Everything aiohttp can raise becomes a `TransportError` naming the phase that
+failed (with the original as `__cause__`, its frames' locals cleared so no
+header shows in a rendered traceback); nothing of aiohttp leaks further.
+
+- **Pool.** Requests wait for one of `max_connections` slots here, before
+  aiohttp sees them, so the wait for a connection is its own phase (never
+  sent, bounded by `Request.pool_timeout`) and `Request.timeout` starts once a
+  connection is ours. aiohttp's own queue then never holds a request.
+- **Bodies** are read with a cap (`max_response_size`, on the decoded bytes):
+  past it the read stops and the connection is dropped. gzip and deflate are
+  decoded here, in bounded steps, so a compression bomb costs at most the cap.
+- **Ownership.** A session we made is closed by `aclose()`; a borrowed one never.
+  A session belongs to the event loop it was first used in: used from another
+  loop (a second `asyncio.run`), the client refuses, closing its own stale one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl as _ssl
+import traceback
+import zlib
+from collections.abc import Mapping
+from typing import Protocol
+
+import aiohttp
+from yarl import URL
+
+from ._exceptions import ClientClosedError
+from ._transport import Headers, Phase, Request, Response, TransportError
+
+__all__ = ["AiohttpTransport", "ClientSession"]
+
+ClientSession = aiohttp.ClientSession
+_CHUNK = 64 * 1024
+_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate"})
+_IDENTITY = frozenset({"", "identity"})
+# zlib's window bits that accept both a gzip and a zlib header.
+_GZIP_OR_ZLIB = 32 + zlib.MAX_WBITS
+# A hanging connect must end as a connect timeout, before the attempt's own timeout.
+_CONNECT_SHARE = 0.9
+_MAX_CONNECT = 10.0
+_KEPT_TIMEOUTS = 64
+
+
+class AiohttpTransport:
+    """Sends requests on one aiohttp session, owned (closed by us) or borrowed (never)."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None,
+        *,
+        default_headers: Headers,
+        timeout: float,
+        max_connections: int,
+        max_response_size: int,
+        ssl: _ssl.SSLContext | None = None,
+        proxy: str | None = None,
+    ) -> None:
+        self._session = session
+        self._owned = session is None
+        self._default_headers = default_headers
+        self._max_connections = max_connections
+        self._max_size = max_response_size
+        self._ssl: _ssl.SSLContext | bool = True if ssl is None else ssl
+        self._proxy = proxy
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        self._default_timeout = self._timeout(timeout)
+        self._wire: dict[int, tuple[Headers, Mapping[str, str] | None]] = {}
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.closed = False
+
+    def open(self) -> None:
+        """Bind to the running loop; make our session there on first use."""
+        if self.closed:
+            msg = "this Client is closed; create a new one to send more requests"
+            raise ClientClosedError(msg)
+        if self._loop is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        limit = self._max_connections
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=limit, ssl=self._ssl),
+                cookie_jar=aiohttp.DummyCookieJar(),
+                headers=self._default_headers,
+                # Proxies come from `proxy=` (the client reads the environment once);
+                # trust_env would read the environment and ~/.netrc on every request.
+                trust_env=False,
+            )
+        else:
+            connector = self._session.connector
+            limit = connector.limit if connector is not None else 0
+        self._slots = asyncio.Semaphore(limit) if limit else None
+
+    async def send(self, request: Request) -> Response:
+        """Send one request and read the whole response, or raise TransportError."""
+        if self._loop is not asyncio.get_running_loop() or self.closed:
+            await self._open_in_this_loop()
+        session = self._session
+        assert session is not None  # noqa: S101 - open() made one or was given one
+        if not self._owned and session.closed:
+            raise _closed_session()
+        slots = self._slots
+        if slots is not None:
+            await self._take_slot(slots, request.pool_timeout)
+        phase = Phase.RESPONSE
+        try:
+            async with session.request(
+                request.method,
+                URL(request.url, encoded=True),  # ids are already percent-encoded, one segment each
+                headers=self._wire_headers(request.headers),
+                data=request.body,
+                timeout=self._timeout(request.timeout),
+                allow_redirects=False,  # a redirect is the pipeline's error, never followed
+                auto_decompress=False,  # decoded below, within max_response_size
+                ssl=self._ssl,
+                proxy=self._proxy,
+            ) as response:
+                phase = Phase.BODY
+                return Response(response.status, response.headers, await self._read(response))
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            traceback.clear_frames(exc.__traceback__)  # aiohttp's frames hold the headers
+            raise _mapped(exc, phase) from exc
+        finally:
+            if slots is not None:
+                slots.release()
+
+    async def aclose(self) -> None:
+        """Refuse further work; close the session only if we made it."""
+        self.closed = True
+        session, self._session = self._session, None
+        if self._owned and session is not None:
+            await session.close()
+
+    async def _open_in_this_loop(self) -> None:
+        """Open on first use; refuse a loop other than the one the session belongs to."""
+        if self._loop is None or self.closed:
+            self.open()
+            return
+        if self._loop.is_closed() and self._owned:
+            await self.aclose()  # aiohttp closes a session of a closed loop quietly
+        msg = (
+            "this Client was first used in another event loop (an earlier asyncio.run?), "
+            "and its connections belong to that loop. Create the Client inside the event "
+            "loop that uses it, e.g. `async with Client() as cf:` inside the coroutine "
+            "given to asyncio.run()"
+        )
+        raise ClientClosedError(msg)
+
+    async def _take_slot(self, slots: asyncio.Semaphore, pool_timeout: float | None) -> None:
+        if not slots.locked() or pool_timeout is None:
+            await slots.acquire()
+            return
+        try:
+            await asyncio.wait_for(slots.acquire(), pool_timeout)
+        except TimeoutError:
+            reason = f"no free connection within {pool_timeout:.3g} s (the request was not sent)"
+            raise TransportError(Phase.POOL, reason, timed_out=True) from None
+
+    def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
+        timeout = self._timeouts.get(seconds)
+        if timeout is None:
+            connect = min(_MAX_CONNECT, seconds * _CONNECT_SHARE)
+            timeout = aiohttp.ClientTimeout(total=seconds, connect=connect)
+            if len(self._timeouts) < _KEPT_TIMEOUTS:  # deadline-cut ones vary: keep a few
+                self._timeouts[seconds] = timeout
+        return timeout
+
+    def _wire_headers(self, headers: Headers) -> Mapping[str, str] | None:
+        """What to pass with a request that should carry `headers`.
+
+        On a session of ours, only what its default headers lack: aiohttp merges
+        per-request headers into the defaults at a cost on every request. The
+        pipeline's few header sets live as long as it does, so they are cached.
+        """
+        entry = self._wire.get(id(headers))
+        if entry is None or entry[0] is not headers:
+            wire: Mapping[str, str] | None = headers
+            if self._owned:
+                default = self._default_headers
+                wire = {k: v for k, v in headers.items() if default.get(k) != v} or None
+            entry = self._wire[id(headers)] = (headers, wire)
+        return entry[1]
+
+    async def _read(self, response: aiohttp.ClientResponse) -> bytes:
+        """The decoded body, at most max_response_size bytes of it."""
+        limit = self._max_size
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        length = response.content_length
+        if encoding in _IDENTITY and length is not None:
+            if length > limit:
+                raise _too_large(response, limit)
+            return await response.read()  # aiohttp stops at Content-Length
+        if encoding not in _IDENTITY and encoding not in _ENCODINGS:
+            response.close()
+            reason = f"the body has an unsupported Content-Encoding {encoding!r}"
+            raise TransportError(Phase.BODY, reason, refused_status=response.status)
+        decoder: _Decoder | None = (
+            zlib.decompressobj(_GZIP_OR_ZLIB) if encoding in _ENCODINGS else None
+        )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            data = chunk if decoder is None else _inflate(decoder, chunk, limit - size, response)
+            size += len(data)
+            if size > limit:
+                raise _too_large(response, limit)
+            chunks.append(data)
+        if decoder is not None and not decoder.eof:
+            response.close()
+            reason = f"the {encoding} body is cut short"
+            raise TransportError(Phase.BODY, reason, refused_status=response.status)
+        return b"".join(chunks)
+
+
+class _Decoder(Protocol):
+    @property
+    def eof(self) -> bool: ...
+
+    def decompress(self, data: bytes, /, max_length: int = ...) -> bytes: ...
+
+
+def _inflate(decoder: _Decoder, data: bytes, room: int, response: aiohttp.ClientResponse) -> bytes:
+    """Decode `data`, never producing more than one byte past `room`."""
+    try:
+        return decoder.decompress(data, room + 1)
+    except zlib.error:
+        response.close()
+        reason = "the compressed body could not be decoded"
+        raise TransportError(Phase.BODY, reason, refused_status=response.status) from None
+
+
+def _too_large(response: aiohttp.ClientResponse, limit: int) -> TransportError:
+    response.close()  # drop the connection: the rest is never read
+    reason = f"the response body is larger than max_response_size ({limit:,} bytes)"
+    return TransportError(Phase.BODY, reason, refused_status=response.status)
+
+
+def _closed_session() -> ClientClosedError:
+    msg = (
+        "the aiohttp.ClientSession passed as session= is closed (its owner closed it); "
+        "pass an open session, or none and let the Client make its own"
+    )
+    return ClientClosedError(msg)
+
+
+def _mapped(exc: BaseException, phase: Phase) -> TransportError:
+    """The TransportError for what aiohttp raised, in the phase it happened."""
+    name = type(exc).__name__
+    if isinstance(exc, (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError)):
+        return TransportError(Phase.TLS, f"TLS failed ({name}: {_reason(exc)})")
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return TransportError(Phase.CONNECT, "timed out connecting", timed_out=True)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return TransportError(Phase.CONNECT, f"could not connect ({_reason(exc)})")
+    if isinstance(exc, TimeoutError):  # aiohttp's ServerTimeoutError is one too
+        where = "the response" if phase is Phase.RESPONSE else "the rest of the body"
+        return TransportError(phase, f"timed out waiting for {where}", timed_out=True)
+    where = "before a response arrived" if phase is Phase.RESPONSE else "while reading the body"
+    return TransportError(phase, f"the connection failed {where} ({name})")
+
+
+def _reason(exc: BaseException) -> str:
+    os_error: object = getattr(exc, "os_error", None)
+    text: object = getattr(os_error, "strerror", None) or type(os_error or exc).__name__
+    return str(text)
