@@ -19,11 +19,12 @@ header shows in a rendered traceback); nothing of aiohttp leaks further.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl as _ssl
 import traceback
 import zlib
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import AsyncGenerator, Coroutine, Mapping
+from typing import Protocol, cast
 
 import aiohttp
 from yarl import URL
@@ -71,6 +72,8 @@ class AiohttpTransport:
         self._wire: dict[int, tuple[Headers, Mapping[str, str] | None]] = {}
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._guard: AsyncGenerator[None, None] | None = None
+        self._loop_ended = False
         self.closed = False
 
     def open(self) -> None:
@@ -91,6 +94,8 @@ class AiohttpTransport:
                 # trust_env would read the environment and ~/.netrc on every request.
                 trust_env=False,
             )
+            self._guard = self._closed_with_the_loop()
+            _start(self._guard)
         else:
             connector = self._session.connector
             limit = connector.limit if connector is not None else 0
@@ -133,16 +138,32 @@ class AiohttpTransport:
         """Refuse further work; close the session only if we made it."""
         self.closed = True
         session, self._session = self._session, None
+        guard, self._guard = self._guard, None
         if self._owned and session is not None:
             await session.close()
+        if guard is not None:
+            await guard.aclose()
+
+    async def _closed_with_the_loop(self) -> AsyncGenerator[None, None]:
+        """Park in the loop until it shuts down, then close our own session.
+
+        asyncio.run() closes every async generator of its loop before closing the
+        loop (`shutdown_asyncgens`), and a generator dropped with its client is
+        closed by the loop too: a client never closed still leaves no connection,
+        no socket and no "Unclosed client session" behind.
+        """
+        try:
+            yield
+        finally:
+            if not self.closed:
+                self._loop_ended = True
+                await self.aclose()
 
     async def _open_in_this_loop(self) -> None:
         """Open on first use; refuse a loop other than the one the session belongs to."""
-        if self._loop is None or self.closed:
+        if self._loop is None or (self.closed and not self._loop_ended):
             self.open()
             return
-        if self._loop.is_closed() and self._owned:
-            await self.aclose()  # aiohttp closes a session of a closed loop quietly
         msg = (
             "this Client was first used in another event loop (an earlier asyncio.run?), "
             "and its connections belong to that loop. Create the Client inside the event "
@@ -222,6 +243,13 @@ class _Decoder(Protocol):
     def eof(self) -> bool: ...
 
     def decompress(self, data: bytes, /, max_length: int = ...) -> bytes: ...
+
+
+def _start(generator: AsyncGenerator[None, None]) -> None:
+    """Run a generator to its first `yield`, registering it with the running loop."""
+    step = cast("Coroutine[None, None, None]", generator.__anext__())
+    with contextlib.suppress(StopIteration):
+        step.send(None)
 
 
 def _inflate(decoder: _Decoder, data: bytes, room: int, response: aiohttp.ClientResponse) -> bytes:

@@ -70,6 +70,18 @@ class Options:
     on_response: ResponseHook | None = None
 
 
+class _Body:
+    """A serialised request body, never shown in a repr (it may hold a BGP MD5 key)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return f"<{len(self.raw)} bytes of JSON>"
+
+
 def _redact_body(body: Any) -> Any:  # noqa: ANN401 - JSON
     """A request body with the BGP MD5 key shown as '***'."""
     top = json_object(body)
@@ -146,8 +158,7 @@ class Pipeline:
     async def request(self, route: Route, url: str, body: object | None = None) -> Response:
         """Send with limits and retries; return the 2xx response or raise its typed error."""
         options = self.options
-        payload = None if body is None else unstructure(body)
-        data = None if payload is None else json.dumps(payload).encode()
+        data = None if body is None else _Body(json.dumps(unstructure(body)).encode())
         headers = self._headers[route.accept, data is not None]
         call = Call(
             next(_call_ids),
@@ -161,7 +172,11 @@ class Pipeline:
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug(
                 "call %d: %s %s headers=%s body=%s",
-                *(call.call_id, route.method, url, headers.redacted(), _redact_body(payload)),
+                call.call_id,
+                route.method,
+                url,
+                headers.redacted(),
+                None if body is None else _redact_body(unstructure(body)),
             )
         try:
             # The first attempt runs bare; tenacity's machinery (a copy of the policy's
@@ -214,7 +229,7 @@ class Pipeline:
         )
 
     async def _attempt(
-        self, call: Call, url: str, headers: Headers, data: bytes | None
+        self, call: Call, url: str, headers: Headers, data: _Body | None
     ) -> Response:
         """One attempt: the limits' go-ahead, hooks, the wire, the DEBUG lines, the status."""
         call.attempts += 1
@@ -236,7 +251,14 @@ class Pipeline:
             started = self._clock()
             try:
                 response = await self.transport.send(
-                    Request(call.method, url, headers, data, timeout, pool_timeout)
+                    Request(
+                        call.method,
+                        url,
+                        headers,
+                        None if data is None else data.raw,
+                        timeout,
+                        pool_timeout,
+                    )
                 )
             except TransportError as exc:
                 error = self._failed(call, exc, cut_by_deadline=cut_by_deadline)
