@@ -11,7 +11,7 @@ import nox
 nox.needs_version = ">=2024.4"
 nox.options.default_venv_backend = "virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typing", "tests", "lowest", "conformance", "docs"]
+nox.options.sessions = ["lint", "typing", "tests", "slow", "lowest", "conformance", "docs"]
 
 ROOT = Path(__file__).parent
 COVERAGE_FAIL_UNDER = "95"
@@ -25,7 +25,7 @@ LOWEST = REQUIREMENTS / "lowest.txt"
 PRISM = REQUIREMENTS / "prism"  # package.json and package-lock.json of the prism mock
 LINT = ["ruff"]
 TYPING = ["mypy", "pyright", "pytest", "pytest-asyncio"]
-TESTS = ["cloudflare", "jsonschema"]  # beside the package's own `test` extra
+TESTS = ["cloudflare", "jsonschema", "trustme"]  # beside the package's own `test` extra
 CONFORMANCE = ["jsonschema"]
 DOCS = ["sphinx", "myst-parser", "furo", "cloudflare"]
 BENCH = ["cloudflare[aiohttp]"]
@@ -64,6 +64,13 @@ def tests(session: nox.Session) -> None:
     session.run("coverage", "erase")
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
     session.run("coverage", "report", f"--fail-under={COVERAGE_FAIL_UNDER}")
+
+
+@nox.session
+def slow(session: nox.Session) -> None:
+    """The slow tests (soak, real-time queues), apart so the default run stays quick."""
+    install(session, "-e", ".[test]", *TESTS)
+    session.run("pytest", "-m", "slow", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session

@@ -16,7 +16,8 @@ TOKEN = "tok-SECRET-abc123"
 
 @pytest.fixture(autouse=True)
 def _no_cloudflare_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never pick up a developer's real Cloudflare credentials."""
+    """Tests never pick up a developer's real Cloudflare credentials, nor a machine's proxy
+    (clients honour HTTP(S)_PROXY by default; the emulator is on 127.0.0.1)."""
     for name in (
         "CLOUDFLARE_API_TOKEN",
         "CLOUDFLARE_API_KEY",
@@ -24,6 +25,7 @@ def _no_cloudflare_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "CLOUDFLARE_API_USER_SERVICE_KEY",
         "CLOUDFLARE_ACCOUNT_ID",
         "CLOUDFLARE_BASE_URL",
+        *(f(p) for p in ("http_proxy", "https_proxy", "all_proxy") for f in (str, str.upper)),
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -447,6 +447,7 @@ async def test_a_spent_budget_beyond_the_cap_fails_fast_unsent(ratelimited_serve
     assert len(hits) == 1  # the second call never reached the server
 
 
+@pytest.mark.slow  # about 30 s: run by `nox -s slow`, not the default run
 async def test_soak_20000_requests_keeps_memory_flat(emu):
     """20,000 requests on one client: memory after 20k is within 1 MiB of memory after 5k."""
     names = emu.add_interconnects(ACCOUNT, 50)

@@ -187,6 +187,24 @@ async def test_creates_queued_behind_a_small_pool_are_all_sent_once():
     assert emu.executed["create_interconnect"] == 20
 
 
+@pytest.mark.slow  # 10 s of queueing: run by `nox -s slow`
+async def test_the_issues_own_pool_example_holds():
+    """As issue 11 states it: max_connections=1, timeout=2, a server taking 0.5 s per create,
+    20 creates at once: all 20 succeed and the server executes exactly 20."""
+    async with Emulator() as emu:
+        emu.faults.add("create_interconnect", delay=0.5, times=20)
+        async with emu.client(max_connections=1, timeout=2.0) as cf:
+            bodies = [
+                cni_async.GcpPartnerInterconnectCreate(
+                    account=emu.account_id, bandwidth="1G", pairing_key=f"k{n}/us-west1/1"
+                )
+                for n in range(20)
+            ]
+            created = await asyncio.gather(*(cf.interconnects.create(b) for b in bodies))
+    assert len(created) == 20
+    assert emu.executed["create_interconnect"] == 20
+
+
 async def test_pool_timeout_says_the_request_was_not_sent():
     """A request that found no free connection within pool_timeout fails as 'pool', unsent."""
     async with Emulator() as emu:
