@@ -135,6 +135,18 @@ def test_a_page_with_absent_or_null_next():
     assert structure({"items": []}, Page[Slot]) == Page(items=[], next=None)
 
 
+@pytest.mark.parametrize("nxt", [2**31, -(2**31) - 1])
+def test_a_page_next_outside_int32_names_next(nxt):
+    """`next` is an int32 in the spec: one outside it is a wrong shape at $.next."""
+    with pytest.raises(ShapeError) as info:
+        structure({"items": [], "next": nxt}, Page[Slot])
+    assert info.value.problems == [
+        "expected an int32 cursor, from -2147483648 to 2147483647 @ $.next"
+    ]
+    for edge in (2**31 - 1, -(2**31)):
+        assert structure({"items": [], "next": edge}, Page[Slot]).next == edge
+
+
 def test_create_bodies_are_what_the_api_wants():
     """Create bodies carry `type` and leave out unset optional fields."""
     slot = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
