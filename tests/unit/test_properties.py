@@ -93,9 +93,8 @@ def typed(type_: Any) -> st.SearchStrategy[Any]:
     if type_ is int:
         return st.integers(*INT32)
     origin = get_origin(type_)
-    if origin is list:
-        (element,) = get_args(type_)
-        return st.lists(typed(element), max_size=3)
+    if origin in (list, tuple):  # JSON arrays, whether a model keeps them as list or tuple
+        return st.lists(typed(get_args(type_)[0]), max_size=3)
     if origin in (Union, types.UnionType):
         return st.one_of(*(st.none() if a is type(None) else typed(a) for a in get_args(type_)))
     hints = _hints(type_)
