@@ -3,10 +3,25 @@
 Explicit arguments beat the environment. Two schemes at the same level, or
 none at all, is a `ConfigurationError`: the client never picks silently.
 Messages name arguments and variables, never their values.
+
+A credential travels as an HTTP field value (RFC 9110 section 5.5), so each must
+be visible ASCII (VCHAR), with spaces and tabs only between visible characters.
+Refused at construction, naming the argument or variable:
+
+- a control character (U+0000-U+001F but tab, U+007F): not allowed anywhere in a
+  field value; aiohttp would refuse every request with a bare ValueError;
+- leading or trailing space or tab: HTTP strips it on receipt, so the server
+  would check another value than the one given (we refuse rather than strip:
+  never a silent change to a secret);
+- any character outside ASCII: the RFC admits such octets only as opaque
+  `obs-text`, aiohttp would send them UTF-8 encoded, and Cloudflare's
+  credentials (tokens, hex keys, `v1.0-` service keys, account emails) are
+  ASCII: a non-breaking or zero-width space pasted with a token is a mistake.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import attrs
@@ -19,6 +34,9 @@ _ENV_TOKEN = "CLOUDFLARE_API_TOKEN"  # noqa: S105 - a variable name, not a secre
 _ENV_KEY = "CLOUDFLARE_API_KEY"
 _ENV_EMAIL = "CLOUDFLARE_EMAIL"
 _ENV_SERVICE_KEY = "CLOUDFLARE_API_USER_SERVICE_KEY"
+# RFC 9110 field-value, visible ASCII only: VCHAR, with SP/HTAB only between them.
+_FIELD_VALUE = re.compile(r"[\x21-\x7e](?:[\t\x20-\x7e]*[\x21-\x7e])?")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 @attrs.frozen
@@ -30,13 +48,24 @@ class Credentials:
 
 
 def _check(value: str, name: str) -> str:
+    """The credential, if an HTTP header can carry it as it is; the message never shows it."""
     if not isinstance(value, str) or not value:
         raise ConfigurationError(f"{name} must be a non-empty string")
-    if any(c in value for c in "\r\n\0"):
-        raise ConfigurationError(
-            f"{name} contains a line break or NUL, which a header cannot carry"
+    if _FIELD_VALUE.fullmatch(value):
+        return value
+    if _CONTROL.search(value):
+        problem = (
+            "contains a control character (a line break, NUL, DEL or another of "
+            "U+0000-U+001F but tab), which an HTTP header cannot carry"
         )
-    return value
+    elif not value.isascii():
+        problem = (
+            "contains a character outside ASCII (a pasted non-breaking or zero-width space, "
+            "for instance); Cloudflare credentials are ASCII"
+        )
+    else:
+        problem = "starts or ends with a space or tab, which HTTP would strip from the header"
+    raise ConfigurationError(f"{name} {problem}")
 
 
 def _scheme(

@@ -25,7 +25,7 @@ import cattrs
 from cattrs.cols import list_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._models import GcpPartnerInterconnect, PhysicalInterconnect
+from ._models import GcpPartnerInterconnect, Page, PhysicalInterconnect
 
 __all__ = ["ShapeError", "structure", "unstructure"]
 
@@ -164,8 +164,25 @@ def _structure_optional(type_: Any, conv: cattrs.Converter) -> _Hook:  # noqa: A
     return optional
 
 
+_INT32 = (-(2**31), 2**31 - 1)
+
+
+def _structure_cursor(value: object, _: object) -> int | None:
+    """A page's `next`: null, or an int32 as the API documents (a cursor is sent back)."""
+    if value is None:
+        return None
+    if type(value) is not int:
+        raise _WrongTypeError("integer", value)
+    if not _INT32[0] <= value <= _INT32[1]:
+        msg = "expected an int32 cursor, from -2147483648 to 2147483647"
+        raise ValueError(msg)
+    return value
+
+
 def _structure_model(type_: type, conv: cattrs.Converter) -> _Hook:
-    hook = cast("_Hook", make_dict_structure_fn(type_, conv))
+    # Page[T] (a generic: the fast converter comes here too) reads `next` as an int32.
+    cursor = {"next": override(struct_hook=_structure_cursor)} if get_origin(type_) is Page else {}
+    hook = cast("_Hook", make_dict_structure_fn(type_, conv, **cursor))  # type: ignore[arg-type]  # cattrs types **overrides loosely
     return _only(dict, "object", hook)
 
 

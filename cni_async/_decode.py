@@ -41,6 +41,10 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 # Keys a bare CNI body has at its top level; a v4 envelope has none of them.
 _BARE_KEYS = frozenset({"items", "state", "default_asn", "id", "account"})
 _MAX_BODY_IN_MESSAGE = 200
+# A v4 error body is three levels deep. One nested deeper than this is no API body:
+# it is kept as text, so that nothing (our message, the caller's repr or json.dumps
+# of `error.body`) recurses through it without bound.
+_MAX_ERROR_BODY_DEPTH = 32
 
 
 def decode_json(status: int, headers: Mapping[str, str], body: bytes) -> Any:  # noqa: ANN401 - JSON
@@ -52,8 +56,13 @@ def decode_json(status: int, headers: Mapping[str, str], body: bytes) -> Any:  #
     try:
         # JSON on the wire is UTF-8 (RFC 8259); decoding first skips json's encoding sniffing.
         data = json.loads(body.decode())
-    except ValueError:  # UnicodeDecodeError included
-        problem = "the body is empty" if not body.strip() else "the body is not valid JSON"
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError included
+        if isinstance(exc, RecursionError):  # `[` x 100,000: json's parser recurses per level
+            problem = "the body is too deeply nested"
+        elif not body.strip():
+            problem = "the body is empty"
+        else:
+            problem = "the body is not valid JSON"
         raise APIResponseValidationError(
             f"HTTP {status} response: {problem} @ $",
             problems=[f"{problem} @ $"],
@@ -149,9 +158,28 @@ def _parse_error_body(body: bytes) -> Any:  # noqa: ANN401 - JSON, text or None
     if not body.strip():
         return None
     try:
-        return json.loads(body)
-    except ValueError:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to parse
         return body.decode("utf-8", "replace")
+    if _deeper_than(parsed, _MAX_ERROR_BODY_DEPTH):
+        return body.decode("utf-8", "replace")
+    return parsed
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether JSON `value` nests arrays and objects more than `limit` levels (no recursion)."""
+    level: list[object] = [value]
+    for _ in range(limit):
+        below: list[object] = []
+        for node in level:
+            if type(node) is dict:
+                below += cast("dict[str, object]", node).values()
+            elif type(node) is list:
+                below += cast("list[object]", node)
+        if not below:
+            return False
+        level = below
+    return any(type(node) is dict or type(node) is list for node in level)
 
 
 def _error_details(parsed: object) -> list[ErrorDetail]:

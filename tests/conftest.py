@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 import pytest_asyncio
+from hypothesis import settings
 
 import cni_async
 from cni_async.testing import Emulator
 
 ACCOUNT = "acc-1"
 TOKEN = "tok-SECRET-abc123"
+
+# Property tests (ours and schemathesis's) draw the same examples on every run and
+# keep no example database: a failure reproduces from the test alone. The deadline
+# turns a decoder or converter gone slow (or stuck on a body) into a failure.
+settings.register_profile(
+    "cni-async", derandomize=True, database=None, deadline=timedelta(seconds=2), print_blob=True
+)
+settings.load_profile("cni-async")
 
 
 @pytest.fixture(autouse=True)

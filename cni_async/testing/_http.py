@@ -80,7 +80,10 @@ def paginate(call: Call, items: Sequence[Any]) -> Reply:
     (negative, or past the end) gives an empty last page.
     """
     cursor = query_int(call.query, "cursor") or 0
-    limit = query_int(call.query, "limit", minimum=0) or call.runtime.default_page_size
+    # `limit` is an integer >= 0 with no documented maximum: any size, capped here.
+    limit = (
+        query_int(call.query, "limit", minimum=0, maximum=None) or call.runtime.default_page_size
+    )
     limit = min(limit, MAX_PAGE_SIZE)
     if cursor < 0:
         return json_reply({"items": []})

@@ -24,6 +24,10 @@ BGP_MODES = ("dynamic_route_exchange", "advertise_only")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _CIDR = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}")
 _INT = re.compile(r"-?[0-9]+")
+# A value with more digits is out of every range here; beyond 4300 digits Python's
+# int() refuses it with a ValueError, which must not become a 500.
+_MAX_DIGITS = 20
+_OUT_OF_RANGE: int = 10**_MAX_DIGITS
 # MD5 keys: printable ASCII except `"` and `?` (the control characters are not printable).
 _MD5_KEY = re.compile(r"[ !#->@-~]+")
 
@@ -42,7 +46,7 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
         raise bad_request("A JSON request body is required")
     try:
         value = json.loads(body, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: `[` x 100,000
         raise bad_request("Request body is not valid JSON") from None
     if not isinstance(value, dict):
         raise bad_request("Request body must be a JSON object")
@@ -138,17 +142,28 @@ def require_uuid_path(value: str, what: str) -> str:
     return canonical
 
 
-def query_int(query: MultiMapping[str], name: str, *, minimum: int = INT32_MIN) -> int | None:
-    """Parse an optional int32 query parameter."""
+def query_int(
+    query: MultiMapping[str],
+    name: str,
+    *,
+    minimum: int = INT32_MIN,
+    maximum: int | None = INT32_MAX,
+) -> int | None:
+    """Parse an optional integer query parameter: an int32 unless `maximum` is None."""
     raw = query.get(name)
     if raw is None:
         return None
     if not _INT.fullmatch(raw):
         raise bad_request(f"Query parameter {name} must be an integer")
-    value = int(raw)
+    digits = raw.removeprefix("-").lstrip("0") or "0"  # int() counts leading zeros too
+    magnitude = _OUT_OF_RANGE if len(digits) > _MAX_DIGITS else int(digits)
+    value = -magnitude if raw.startswith("-") else magnitude
     low = max(minimum, INT32_MIN)
-    if not low <= value <= INT32_MAX:
-        raise bad_request(f"Query parameter {name} must be between {low} and {INT32_MAX}")
+    if maximum is None:
+        if value < low:
+            raise bad_request(f"Query parameter {name} must be at least {low}")
+    elif not low <= value <= maximum:
+        raise bad_request(f"Query parameter {name} must be between {low} and {maximum}")
     return value
 
 

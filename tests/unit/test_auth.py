@@ -179,3 +179,84 @@ def test_max_retries_maps_to_attempts():
     assert cni_async.Client(api_token="t", retry=policy).retry is policy
     with pytest.raises(cni_async.ConfigurationError, match="max_retries or retry, not both"):
         cni_async.Client(api_token="t", max_retries=0, retry=policy)
+
+
+SECRET = "tok-SECRET"
+# Every character class RFC 9110 (section 5.5) keeps out of a field value, placed inside
+# the secret, plus whitespace where HTTP would strip it; by the message each must give.
+CONTROL = "control character"
+NON_ASCII = "outside ASCII"
+EDGE = "starts or ends with a space or tab"
+FORBIDDEN = [
+    *[(f"U+{c:04X}", f"tok{chr(c)}SECRET", CONTROL) for c in (*range(0x09), *range(0x0A, 0x20))],
+    ("DEL", "tok\x7fSECRET", CONTROL),
+    ("C1 control NEL", "tok\x85SECRET", NON_ASCII),
+    ("latin-1 obs-text", "tok\xe9SECRET", NON_ASCII),
+    ("no-break space", "tok\xa0SECRET", NON_ASCII),
+    ("zero-width space", "tok\u200bSECRET", NON_ASCII),
+    ("not latin-1", "tok\u20acSECRET", NON_ASCII),
+    ("astral", "tok\U0001f511SECRET", NON_ASCII),
+    ("leading space", " tok-SECRET", EDGE),
+    ("leading tab", "\ttok-SECRET", EDGE),
+    ("trailing space", "tok-SECRET ", EDGE),
+    ("trailing tab", "tok-SECRET\t", EDGE),
+    ("only whitespace", " \t ", EDGE),
+    ("control and non-ASCII", "tok\xe9\nSECRET", CONTROL),
+]
+# Where a credential can come from: (name in the message, Client kwargs, environment).
+SOURCES = [
+    ("api_token", lambda v: {"api_token": v}, {}),
+    ("api_key", lambda v: {"api_key": v, "api_email": "me@example.com"}, {}),
+    ("api_email", lambda v: {"api_key": "0123abcd", "api_email": v}, {}),
+    ("user_service_key", lambda v: {"user_service_key": v}, {}),
+    ("CLOUDFLARE_API_TOKEN", None, {}),
+    ("CLOUDFLARE_API_KEY", None, {"CLOUDFLARE_EMAIL": "me@example.com"}),
+    ("CLOUDFLARE_EMAIL", None, {"CLOUDFLARE_API_KEY": "0123abcd"}),
+    ("CLOUDFLARE_API_USER_SERVICE_KEY", None, {}),
+]
+
+
+# Each class from each source; an environment variable cannot hold NUL, so that pair is left out.
+CASES = [
+    pytest.param(source, forbidden, id=f"{forbidden[0]}-{source[0]}")
+    for source in SOURCES
+    for forbidden in FORBIDDEN
+    if source[1] is not None or "\0" not in forbidden[1]
+]
+
+
+@pytest.mark.parametrize(("source", "forbidden"), CASES)
+def test_a_credential_no_header_can_carry_is_refused(monkeypatch, source, forbidden):
+    """Every forbidden character class, from every source: refused naming where, never what."""
+    name, kwargs, partner = source
+    _, value, problem = forbidden
+    for variable, good in partner.items():
+        monkeypatch.setenv(variable, good)
+    if kwargs is None:
+        monkeypatch.setenv(name, value)
+    with pytest.raises(cni_async.ConfigurationError) as info:
+        cni_async.Client(**({} if kwargs is None else kwargs(value)))
+    message = str(info.value)
+    assert message.startswith(f"{name} ")
+    assert problem in message
+    assert value not in message
+    assert "SECRET" not in message
+    assert "SECRET" not in repr(info.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "".join(map(chr, range(0x21, 0x7F))),  # every visible ASCII character
+        "a b",  # a space between visible characters
+        "a\tb  \t c",  # tabs and spaces between them
+        "x",
+    ],
+)
+def test_every_value_a_header_can_carry_is_accepted(value):
+    """Visible ASCII, with spaces and tabs only between, passes for each credential."""
+    assert headers(cni_async.Client(api_token=value))["Authorization"] == f"Bearer {value}"
+    key = headers(cni_async.Client(api_key=value, api_email=value))
+    assert (key["X-Auth-Key"], key["X-Auth-Email"]) == (value, value)
+    service = headers(cni_async.Client(user_service_key=value))
+    assert service["X-Auth-User-Service-Key"] == value

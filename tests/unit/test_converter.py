@@ -18,6 +18,7 @@ from cni_async import (
     Page,
     PhysicalInterconnect,
     PhysicalInterconnectCreate,
+    Settings,
     Slot,
 )
 from cni_async._converter import ShapeError, structure, unstructure
@@ -135,6 +136,18 @@ def test_a_page_with_absent_or_null_next():
     assert structure({"items": []}, Page[Slot]) == Page(items=(), next=None)
 
 
+@pytest.mark.parametrize("nxt", [2**31, -(2**31) - 1])
+def test_a_page_next_outside_int32_names_next(nxt):
+    """`next` is an int32 in the spec: one outside it is a wrong shape at $.next."""
+    with pytest.raises(ShapeError) as info:
+        structure({"items": [], "next": nxt}, Page[Slot])
+    assert info.value.problems == [
+        "expected an int32 cursor, from -2147483648 to 2147483647 @ $.next"
+    ]
+    for edge in (2**31 - 1, -(2**31)):
+        assert structure({"items": [], "next": edge}, Page[Slot]).next == edge
+
+
 def test_create_bodies_are_what_the_api_wants():
     """Create bodies carry `type` and leave out unset optional fields."""
     slot = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
@@ -181,3 +194,21 @@ def test_md5_key_never_shows_in_repr():
     bgp = BgpControl(customer_asn=1, extra_prefixes=[], md5_key="hunter2")
     assert "hunter2" not in repr(bgp)
     assert "md5_key='***'" in repr(bgp)
+
+
+def test_deep_nesting_anywhere_is_a_shape_error_not_a_recursion():
+    """100,000 levels where a model expects a value: the converter never descends past the shape."""
+    deep_list: list = []
+    deep_object: dict = {}
+    for _ in range(100_000):  # built in a loop: no parser involved, any depth
+        deep_list, deep_object = [deep_list], {"a": deep_object}
+    with pytest.raises(ShapeError) as info:
+        structure({"items": [deep_list], "next": deep_object}, Page[Slot])
+    assert info.value.problems == [
+        "expected object, got array @ $.items[0]",
+        "expected integer, got object @ $.next",
+    ]
+    with pytest.raises(ShapeError) as info:
+        structure({**PHYSICAL, "facility": {"address": deep_list, "name": "f"}}, Interconnect)
+    assert info.value.problems == ["expected string, got array @ $.facility.address[0]"]
+    assert structure({"default_asn": 1, "unknown": deep_object}, Settings) == Settings(1)

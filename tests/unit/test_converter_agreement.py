@@ -75,7 +75,24 @@ SAMPLES: list[tuple[Any, dict[str, Any]]] = [
         },
     ),
 ]
-ODD_VALUES = [None, 0, 1, -5, 1.5, float("nan"), True, False, "", "s", [], ["s"], [1], {}, {"a": 1}]
+ODD_VALUES = [
+    None,
+    0,
+    1,
+    -5,
+    2**31,
+    1.5,
+    float("nan"),
+    True,
+    False,
+    "",
+    "s",
+    [],
+    ["s"],
+    [1],
+    {},
+    {"a": 1},
+]
 
 
 def mutations(value: Any) -> Iterator[Any]:

@@ -133,3 +133,44 @@ def test_retry_after_http_date():
     header = email.utils.formatdate(now + 30, usegmt=True)
     assert parse_retry_after({"retry-after": header}, now=now) == pytest.approx(30.0)
     assert parse_retry_after({}) is None
+
+
+DEEP = b"[" * 100_000  # what a hostile server or a broken proxy may send
+
+
+@pytest.mark.parametrize(
+    "body", [DEEP, b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000]
+)
+def test_a_deeply_nested_2xx_body_is_a_typed_error(body):
+    """A 2xx nested too deeply for the JSON parser is APIResponseValidationError at $."""
+    with pytest.raises(cni_async.APIResponseValidationError) as info:
+        decode_json(200, {"cf-ray": "r1"}, body)
+    assert info.value.problems == ["the body is too deeply nested @ $"]
+    assert (info.value.status_code, info.value.request_id) == (200, "r1")
+    assert str(info.value) == "HTTP 200 response: the body is too deeply nested @ $"
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"), [(500, cni_async.InternalServerError), (400, cni_async.BadRequestError)]
+)
+def test_a_deeply_nested_error_body_keeps_its_status_error(status, cls):
+    """A 4xx/5xx body nested too deeply to parse is still the status error, its body kept as text."""
+    error = status_error(status, {}, DEEP, method="GET", path="/p")
+    assert type(error) is cls
+    assert error.body == DEEP.decode()
+    assert error.errors == []
+    assert str(error) == f"GET /p failed with HTTP {status}: " + "[" * 200 + "..."
+
+
+def test_an_error_body_nested_past_32_levels_is_kept_as_text():
+    """An error body JSON can parse but nested past 32 levels stays text, so nothing recurses over it."""
+    at_limit = b'{"errors": [{"code": 1, "message": "m"}], "x": ' + b"[" * 31 + b"]" * 31 + b"}"
+    kept = status_error(500, {}, at_limit, method="GET", path="/p")
+    assert isinstance(kept.body, dict)
+    assert kept.errors == [cni_async.ErrorDetail(code=1, message="m")]
+    deeper = b'{"errors": [{"code": 1, "message": "m"}], "x": ' + b"[" * 32 + b"]" * 32 + b"}"
+    text = status_error(500, {}, deeper, method="GET", path="/p")
+    assert text.body == deeper.decode()
+    assert text.errors == []
+    flat = b"[" + b",".join([b"[1, {}]"] * 1000) + b"]"  # wide, not deep: parsed
+    assert isinstance(status_error(500, {}, flat, method="GET", path="/p").body, list)

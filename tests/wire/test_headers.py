@@ -107,3 +107,29 @@ async def test_a_callers_session_gets_every_header_per_request(recorder):
             await _every_kind(cf)
     _check(rec.seen)  # our Accept wins over the session's
     assert all(headers["X-Trace"] == "t-1" for _, _, headers in rec.seen)
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"api_token": "".join(map(chr, range(0x21, 0x7F))) + " \t~"},
+        {"api_key": "k \tk", "api_email": "o'p+s@example.com"},
+        {"user_service_key": "v1.0-a b"},
+    ],
+    ids=["token", "key", "service_key"],
+)
+async def test_every_accepted_credential_reaches_the_server_verbatim(recorder, credentials):
+    """What the credential check lets through, aiohttp sends unchanged: no bare ValueError later."""
+    rec, base_url = recorder
+    async with cni_async.Client(**credentials, account_id=ACCOUNT, base_url=base_url) as cf:
+        await cf.settings.get()
+    ((_, _, sent),) = rec.seen
+    expected = {
+        "api_token": ("Authorization", "Bearer {}"),
+        "api_key": ("X-Auth-Key", "{}"),
+        "api_email": ("X-Auth-Email", "{}"),
+        "user_service_key": ("X-Auth-User-Service-Key", "{}"),
+    }
+    for argument, value in credentials.items():
+        header, template = expected[argument]
+        assert sent[header] == template.format(value)

@@ -149,3 +149,39 @@ async def test_a_bad_item_names_its_path(scripted_server):
             [i async for i in cf.interconnects.list()]
     assert info.value.problems == ["expected string, got number @ $.items[1].region"]
     assert "$.items[1].region" in str(info.value)
+
+
+INT32_PROBLEM = "expected an int32 cursor, from -2147483648 to 2147483647 @ $.next"
+
+
+@pytest.mark.parametrize("nxt", [2**31, -(2**31) - 1, 10**30])
+async def test_a_next_outside_int32_fails_where_it_is_read(scripted_server, nxt):
+    """A `next` outside int32 is APIResponseValidationError at $.next on its page, never sent back."""
+    seen = []
+    async with scripted_server(lambda _: {"items": [gcp(0)], "next": nxt}) as cf:
+        with pytest.raises(cni_async.APIResponseValidationError) as info:
+            async for icon in cf.interconnects.list():
+                seen.append(icon.name)
+    assert info.value.problems == [INT32_PROBLEM]
+    assert str(info.value).startswith("GET /accounts/a/cni/interconnects: ")
+    assert seen == []
+    assert scripted_server.state["cursors"] == [None]
+
+
+@pytest.mark.parametrize("nxt", [2**31 - 1, -(2**31)])
+async def test_a_next_at_the_int32_bounds_is_followed(scripted_server, nxt):
+    """Both ends of int32 are cursors like any other, sent back as they came."""
+    pages = {None: {"items": [gcp(0)], "next": nxt}, nxt: {"items": [gcp(1)]}}
+    async with scripted_server(pages.__getitem__) as cf:
+        assert [i.name async for i in cf.interconnects.list()] == ["g0", "g1"]
+    assert scripted_server.state["cursors"] == [None, nxt]
+
+
+async def test_the_emulator_serving_a_next_outside_int32(cf, emu):
+    """Over the emulator's fault plan, a page whose `next` is 2**31 fails at $.next on reading."""
+    emu.faults.add("list_slots", body='{"items": [], "next": 2147483648}')
+    with pytest.raises(cni_async.APIResponseValidationError) as info:
+        await anext(cf.slots.list().pages())
+    assert info.value.problems == [INT32_PROBLEM]
+    assert info.value.status_code == 200
+    assert emu.requests == 1
