@@ -33,14 +33,14 @@ async def main() -> None:
         print("2. Ordering a 10G cross-connect in every free slot of", sites[0])
         created = [
             await cf.interconnects.create(
-                cni_async.PhysicalInterconnectCreate(account=ACCOUNT, slot_id=slot.id, speed="10G")
+                cni_async.PhysicalInterconnectCreate(slot_id=slot.id, speed="10G")
             )
             for slot in free
             if slot.site == sites[0]
         ]
         gcp = await cf.interconnects.create(
             cni_async.GcpPartnerInterconnectCreate(
-                account=ACCOUNT, bandwidth="1G", pairing_key="7e51371e-72a3-40b5-b844/us-west1/1"
+                bandwidth="1G", pairing_key="7e51371e-72a3-40b5-b844/us-west1/1"
             )
         )
         for icon in created:
@@ -68,7 +68,6 @@ async def main() -> None:
 
         cni = await cf.cnis.create(
             cni_async.CniCreate(
-                account=ACCOUNT,
                 interconnect=icon.name,
                 magic=cni_async.MagicSettings(
                     conduit_name="sjc-tunnel-1", description="HQ to SJC", mtu=1476

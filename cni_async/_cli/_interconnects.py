@@ -9,7 +9,7 @@ from .._client import Client
 from .._events import ResponseEvent
 from .._models import GcpPartnerInterconnectCreate, InterconnectCreate, PhysicalInterconnectCreate
 from .._validate import BANDWIDTHS
-from ._common import Subparsers, UsageError, account_of, add_leaf, add_list_options, seconds
+from ._common import Subparsers, UsageError, add_leaf, add_list_options, seconds
 from ._files import write_atomically
 from ._output import Output
 
@@ -27,22 +27,22 @@ async def _get(cf: Client, args: argparse.Namespace, out: Output) -> None:
     out.one(await cf.interconnects.get(args.icon))
 
 
-def _create_body(account: str, args: argparse.Namespace) -> InterconnectCreate:
+def _create_body(args: argparse.Namespace) -> InterconnectCreate:
     if args.gcp:
         if args.slot_id is not None or args.speed is not None:
             raise UsageError("--gcp takes --bandwidth and --pairing-key, not --slot-id or --speed")
         if args.bandwidth is None or args.pairing_key is None:
             raise UsageError("--gcp needs --bandwidth and --pairing-key")
-        return GcpPartnerInterconnectCreate(account, args.bandwidth, args.pairing_key)
+        return GcpPartnerInterconnectCreate(bandwidth=args.bandwidth, pairing_key=args.pairing_key)
     if args.bandwidth is not None or args.pairing_key is not None:
         raise UsageError("--bandwidth and --pairing-key are for --gcp interconnects")
     if args.slot_id is None:
         raise UsageError("give --slot-id (a direct interconnect) or --gcp")
-    return PhysicalInterconnectCreate(account, args.slot_id, args.speed)
+    return PhysicalInterconnectCreate(slot_id=args.slot_id, speed=args.speed)
 
 
 async def _create(cf: Client, args: argparse.Namespace, out: Output) -> None:
-    out.one(await cf.interconnects.create(_create_body(account_of(cf), args)))
+    out.one(await cf.interconnects.create(_create_body(args)))
 
 
 async def _delete(cf: Client, args: argparse.Namespace, out: Output) -> None:

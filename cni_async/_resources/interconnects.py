@@ -13,7 +13,7 @@ from .._models import (
 from .._pagination import Paginator
 from .._routes import Body, Route, query_string
 from .._waiters import poll_status, poll_until_gone
-from ._base import Resource
+from ._base import Resource, with_account
 
 _LIST = Route("GET", "/accounts/{account_id}/cni/interconnects", "list_interconnects")
 _CREATE = Route("POST", "/accounts/{account_id}/cni/interconnects", "create_interconnect")
@@ -67,11 +67,12 @@ class Interconnects(Resource):
         """Create a direct interconnect on a free slot, or a GCP partner one from a pairing key.
 
         A create is never sent twice: it is retried only when the request
-        certainly did not reach the server, or on a 429.
+        certainly did not reach the server, or on a 429. A body that leaves
+        `account` out is sent with the call's account filled in.
         """
         _validate.interconnect_create(body)
         pipeline = self._pipeline
-        _validate.same_account(body.account, pipeline.account(account_id))
+        body = with_account(body, pipeline.account(account_id))
         url = pipeline.url(_CREATE, account_id)
         return await pipeline.json(_CREATE, url, Interconnect, body)
 
