@@ -61,7 +61,8 @@ from ._retry import RetryPolicy
 from ._version import __version__
 
 # A library does not configure logging: records reach the application's handlers
-# (one WARNING per retry, DEBUG per request) only if it sets some up.
+# (one WARNING per retry, DEBUG per request, INFO per state a wait sees) only if
+# it sets some up.
 _logging.getLogger("cni_async").addHandler(_logging.NullHandler())
 
 __all__ = [

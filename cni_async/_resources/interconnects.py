@@ -117,12 +117,19 @@ class Interconnects(Resource):
 
         `icon` is a name, or the `Interconnect` that `create` returned (then its
         `account` is the default account of the polls).
+
+        The first state seen and each change are logged at INFO on the
+        `cni_async` logger, with `interconnect`, `account`, `previous_state`
+        (None at first), `state`, `reason`, `elapsed` (seconds) and `target` as
+        attributes of the log record, for structured logs.
         """
         name, account_id = _name_and_account(icon, account_id)
+        account = self._pipeline.account(account_id)
         return await poll_status(
-            lambda: self.status(name, account_id=account_id),
+            lambda: self.status(name, account_id=account),
             target,
-            what=f"interconnect {name!r}",
+            name=name,
+            account=account,
             timeout=timeout,
             interval=interval,
             max_interval=max_interval,
