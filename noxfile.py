@@ -27,7 +27,17 @@ LINT = ["ruff"]
 TYPING = ["mypy", "pyright", "pytest", "pytest-asyncio"]
 TESTS = ["cloudflare", "jsonschema"]  # beside the package's own `test` extra
 CONFORMANCE = ["jsonschema"]
-DOCS = ["sphinx", "myst-parser", "furo", "cloudflare"]
+DOCS = [
+    "sphinx",
+    "myst-parser",
+    "furo",
+    "cloudflare",
+    # docs/services.md runs FastAPI and Starlette apps through their lifespans, in process
+    "fastapi",
+    "starlette",
+    "httpx",
+    "asgi-lifespan",
+]
 BENCH = ["cloudflare[aiohttp]"]
 BUILD = ["build", "twine"]
 LOCK = ["uv==0.13.9"]
@@ -93,9 +103,7 @@ def lock(session: nox.Session) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         tools = Path(scratch) / "tools.in"
         tools.write_text("\n".join(everything) + "\n")
-        session.run(
-            *compile_, "--all-extras", "pyproject.toml", str(tools), "-o", str(CONSTRAINTS)
-        )
+        session.run(*compile_, "--all-extras", "pyproject.toml", str(tools), "-o", str(CONSTRAINTS))
         session.run(
             *("npm", "install", "--package-lock-only", "--no-audit", "--no-fund"),
             *("--prefix", str(PRISM)),
@@ -103,9 +111,7 @@ def lock(session: nox.Session) -> None:
         )
         floors = Path(scratch) / "floors.in"
         floors.write_text("\n".join([*_floors(), *TESTS]) + "\n")
-        session.run(
-            *compile_, "--extra", "test", "pyproject.toml", str(floors), "-o", str(LOWEST)
-        )
+        session.run(*compile_, "--extra", "test", "pyproject.toml", str(floors), "-o", str(LOWEST))
 
 
 def _floors() -> list[str]:
