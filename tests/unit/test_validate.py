@@ -161,6 +161,7 @@ ROWS = [
         "account",
     ),
     ("account not the call's", lambda: _validate.same_account("a", "b"), "account"),
+    ("CNI body of another type", lambda: _validate.cni_create({"account": "a"}), "body"),
 ]
 
 
