@@ -65,9 +65,11 @@ class WaitProgress(logging.Handler):
 
     def _line(self, seconds: float) -> str:
         reason = f" ({self._reason})" if self._reason else ""
-        return (
+        line = (
             f"{self._name}: {self._state}{reason}, {duration(seconds)} waiting for {self._target}"
         )
+        # The API's text never reaches the terminal as control characters or line breaks.
+        return "".join(c if c.isprintable() else " " for c in line)
 
     def _show(self, seconds: float) -> None:
         if self._state is not None:

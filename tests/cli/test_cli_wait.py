@@ -78,6 +78,14 @@ async def test_pipe_shows_the_reason_before_the_error(cli, emu, monkeypatch):
     assert nothing == ""
 
 
+async def test_control_characters_from_the_api_are_not_written(cli, emu, monkeypatch):
+    """A reason holding escapes or line breaks is shown flattened, on one line."""
+    emu.set_status(ACCOUNT, "sjc-1", "Down", "LOS\x1b[2J\non port 1")
+    with _stderr_on("pipe", monkeypatch) as stderr:
+        await cli("wait", "sjc-1", "--interval", "0.01")
+    assert stderr[0].split("\n")[0] == "sjc-1: Down (LOS [2J on port 1), 0 s waiting for Healthy"
+
+
 async def test_table_output_keeps_stdout_to_the_table(cli, monkeypatch):
     """--output table: stdout is the STATE/REASON table, the progress lines go to stderr."""
     with _stderr_on("pipe", monkeypatch) as stderr:
