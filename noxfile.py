@@ -26,7 +26,17 @@ LINT = ["ruff"]
 TYPING = ["mypy", "pyright", "pytest", "pytest-asyncio"]
 TESTS = ["cloudflare", "jsonschema", "trustme"]  # beside the package's own `test` extra
 CONFORMANCE = ["jsonschema", "schemathesis"]
-DOCS = ["sphinx", "myst-parser", "furo", "cloudflare"]
+DOCS = [
+    "sphinx",
+    "myst-parser",
+    "furo",
+    "cloudflare",
+    # docs/services.md runs FastAPI and Starlette apps through their lifespans, in process
+    "fastapi",
+    "starlette",
+    "httpx",
+    "asgi-lifespan",
+]
 BENCH = ["cloudflare[aiohttp]"]
 BUILD = ["build", "twine"]
 LOCK = ["uv==0.13.9"]
@@ -106,17 +116,12 @@ def lock(session: nox.Session) -> None:
     with session.chdir(ROOT):
         session.run(
             *compile_,
-            "--all-extras",
-            "pyproject.toml",
-            "requirements/tools.in",
+            *("--all-extras", "pyproject.toml", "requirements/tools.in"),
             *("-o", "requirements/constraints.txt"),
         )
         session.run(
             *compile_,
-            "--extra",
-            "test",
-            "pyproject.toml",
-            "requirements/lowest.in",
+            *("--extra", "test", "pyproject.toml", "requirements/lowest.in"),
             *("-o", "requirements/lowest.txt"),
         )
     session.run(

@@ -16,6 +16,7 @@ are in `cni_async.events`, the emulator in `cni_async.testing`.
 
 import logging as _logging
 
+from . import events as events  # `cni_async.events.RetryEvent` works after `import cni_async`
 from ._batch import batch
 from ._client import Client
 from ._exceptions import (
@@ -64,7 +65,8 @@ from ._retry import RetryPolicy
 from ._version import __version__
 
 # A library does not configure logging: records reach the application's handlers
-# (one WARNING per retry, DEBUG per request) only if it sets some up.
+# (one WARNING per retry, DEBUG per request, INFO per state a wait sees) only if
+# it sets some up.
 _logging.getLogger("cni_async").addHandler(_logging.NullHandler())
 
 __all__ = [

@@ -94,21 +94,27 @@ class InterconnectStatus:
     reason: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PhysicalInterconnectCreate:
-    """The body that creates a direct interconnect on a free slot."""
+    """The body that creates a direct interconnect on a free slot.
 
-    account: str
+    `account` may be left out: the call fills in the account it goes to.
+    """
+
+    account: str | None = None
     slot_id: str
     speed: str | None = None
     type: str = "direct"
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class GcpPartnerInterconnectCreate:
-    """The body that creates a GCP partner interconnect from a pairing key."""
+    """The body that creates a GCP partner interconnect from a pairing key.
 
-    account: str
+    `account` may be left out: the call fills in the account it goes to.
+    """
+
+    account: str | None = None
     bandwidth: str
     pairing_key: str
     type: str = "gcp_partner"
@@ -135,11 +141,14 @@ class BgpControl:
     md5_key: str | None = attrs.field(default=None, repr=_redacted)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class CniCreate:
-    """The body that creates a CNI on an interconnect."""
+    """The body that creates a CNI on an interconnect.
 
-    account: str
+    `account` may be left out: the call fills in the account it goes to.
+    """
+
+    account: str | None = None
     interconnect: str
     magic: MagicSettings
     bgp: BgpControl | None = None

@@ -132,12 +132,12 @@ def loa_name(value: object) -> str | None:
 def interconnect_create(body: object) -> None:
     """A physical or GCP partner create body."""
     if isinstance(body, PhysicalInterconnectCreate):
-        text(body.account, "account")
+        optional_text(body.account, "account")
         uuid(body.slot_id, "slot_id")
         optional_text(body.speed, "speed")
         text(body.type, "type")
     elif isinstance(body, GcpPartnerInterconnectCreate):
-        text(body.account, "account")
+        optional_text(body.account, "account")
         bandwidth(body.bandwidth)
         text(body.pairing_key, "pairing_key")
         text(body.type, "type")
@@ -153,7 +153,7 @@ def cni_create(body: object) -> None:
     """A CNI create body."""
     if not isinstance(body, CniCreate):
         raise _fail("body", f"must be a CniCreate, not {type(body).__name__}")
-    text(body.account, "account")
+    optional_text(body.account, "account")
     text(body.interconnect, "interconnect")
     _magic(body.magic)
     _bgp(body.bgp)
@@ -194,9 +194,12 @@ def _bgp(bgp: object) -> None:
     md5_key(bgp.md5_key)
 
 
-def same_account(body_account: str, account_id: str) -> None:
-    """A body's `account` must be the account the request goes to (the API repeats it)."""
-    if body_account != account_id:
+def same_account(body_account: str | None, account_id: str) -> None:
+    """A body's `account`, when given, must be the account the request goes to.
+
+    The API repeats the account in the body; None (left out) is filled in by the call.
+    """
+    if body_account is not None and body_account != account_id:
         raise _fail(
             "account",
             f"the body's account {body_account!r} differs from the request's account_id "

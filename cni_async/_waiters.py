@@ -2,12 +2,14 @@
 
 Polls back off from `interval` by half again each time up to `max_interval`,
 and never sleep past the waiter's timeout. Cancelling the awaiting task stops
-the waiter at once; nothing is left running.
+the waiter at once; nothing is left running. A status waiter logs the first
+state it sees and each change at INFO, so a wait of hours can be followed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -24,6 +26,7 @@ __all__ = ["poll_status", "poll_until_gone"]
 
 BAD_STATES = frozenset({"Down", "Unhealthy"})
 _BACKOFF = 1.5
+_log = logging.getLogger("cni_async")
 
 
 def _check(timeout: float, interval: float, max_interval: float, allow_down_for: float) -> None:
@@ -51,11 +54,39 @@ async def _pause(interval: float, deadline: float) -> bool:
     return True
 
 
+def _log_state(
+    status: InterconnectStatus,
+    previous: str | None,
+    *,
+    name: str,
+    account: str,
+    target: str,
+    elapsed: float,
+) -> None:
+    """One INFO line: the first state seen, or a change; its parts also as record attributes."""
+    reason = f" ({status.reason})" if status.reason else ""
+    change = status.state if previous is None else f"{previous} -> {status.state}"
+    _log.info(
+        "interconnect %r in account %r: %s%s, %.1f s into the wait for %s",
+        *(name, account, change, reason, elapsed, target),
+        extra={
+            "interconnect": name,
+            "account": account,
+            "previous_state": previous,
+            "state": status.state,
+            "reason": status.reason,
+            "elapsed": elapsed,
+            "target": target,
+        },
+    )
+
+
 async def poll_status(
     fetch: Callable[[], Awaitable[InterconnectStatus]],
     target: str,
     *,
-    what: str,
+    name: str,
+    account: str,
     timeout: float,
     interval: float,
     max_interval: float,
@@ -63,12 +94,19 @@ async def poll_status(
 ) -> InterconnectStatus:
     """Poll `fetch` until its state is `target`; see `Interconnects.wait_for_status`."""
     _check(timeout, interval, max_interval, allow_down_for)
+    what = f"interconnect {name!r}"
     started = time.monotonic()
     deadline = started + timeout
     bad_since: float | None = None
+    previous: str | None = None
     while True:
         status = await fetch()
         now = time.monotonic()
+        if status.state != previous:
+            _log_state(
+                status, previous, name=name, account=account, target=target, elapsed=now - started
+            )
+            previous = status.state
         if status.state == target:
             return status
         if status.state in BAD_STATES:

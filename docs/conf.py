@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import cni_async
+import cni_async.events
 import cni_async.testing
-from cni_async._resources.cnis import Cnis
-from cni_async._resources.interconnects import Interconnects
-from cni_async._resources.settings import Settings as SettingsResource
-from cni_async._resources.slots import Slots
+from cni_async._resources.cnis import CnisResource
+from cni_async._resources.interconnects import InterconnectsResource
+from cni_async._resources.settings import SettingsResource
+from cni_async._resources.slots import SlotsResource
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
@@ -68,6 +69,7 @@ nitpick_ignore_regex = [
     ("py:class", r"multidict\..*"),
     ("py:class", r"types\..*"),
     ("py:class", r"typing_extensions\..*"),
+    ("py:class", r"_?ssl\.SSLContext"),  # the stdlib's; `ssl` is imported as `_ssl` for typing
     # TypeVars of the generic classes (Paginator[T], Page[T], batch's X and R).
     ("py:class", r"(cni_async\.[\w.]+\.)?[TXR]"),
     # Names imported under `if TYPE_CHECKING` or used as string annotations, which autodoc
@@ -81,18 +83,19 @@ nitpick_ignore_regex = [
 # also put on the class, so `.. automethod:: cni_async.Client.interconnects.list` works
 # and the methods are documented where users call them. The package itself is untouched.
 for _name, _resource in (
-    ("interconnects", Interconnects),
-    ("cnis", Cnis),
-    ("slots", Slots),
+    ("interconnects", InterconnectsResource),
+    ("cnis", CnisResource),
+    ("slots", SlotsResource),
     ("settings", SettingsResource),
 ):
     setattr(cni_async.Client, _name, _resource)
 
 _PUBLIC = {
     "cni_async": set(cni_async.__all__),
+    "cni_async.events": set(cni_async.events.__all__),
     "cni_async.testing": set(cni_async.testing.__all__),
 }
-_PRIVATE_PATH = re.compile(r"^(cni_async(?:\.testing)?)\.(?:_\w+\.)+(\w+)((?:\.\w+)*)$")
+_PRIVATE_PATH = re.compile(r"^(cni_async(?:\.testing|\.events)?)\.(?:_\w+\.)+(\w+)((?:\.\w+)*)$")
 
 
 def _public_target(target: str) -> str | None:
@@ -101,7 +104,7 @@ def _public_target(target: str) -> str | None:
     if match is None:
         return None
     package, name, rest = match.groups()
-    for candidate in (package, "cni_async", "cni_async.testing"):
+    for candidate in (package, "cni_async", "cni_async.events", "cni_async.testing"):
         if name in _PUBLIC[candidate]:
             return f"{candidate}.{name}{rest}"
     return None

@@ -19,7 +19,6 @@ from cni_async.testing import Emulator
 async def main() -> None:
     """Run the workflow, printing each step."""
     async with Emulator() as emu, emu.client() as cf:
-        account = emu.account_id
         print(f"Emulator serving the CNI API at {emu.base_url}\n")
 
         free = [slot async for slot in cf.slots.list(occupied=False)]
@@ -29,14 +28,14 @@ async def main() -> None:
         print("2. Ordering a 10G cross-connect in every free slot of", sites[0])
         created = [
             await cf.interconnects.create(
-                cni_async.PhysicalInterconnectCreate(account=account, slot_id=slot.id, speed="10G")
+                cni_async.PhysicalInterconnectCreate(slot_id=slot.id, speed="10G")
             )
             for slot in free
             if slot.site == sites[0]
         ]
         gcp = await cf.interconnects.create(
             cni_async.GcpPartnerInterconnectCreate(
-                account=account, bandwidth="1G", pairing_key="7e51371e-72a3-40b5-b844/us-west1/1"
+                bandwidth="1G", pairing_key="7e51371e-72a3-40b5-b844/us-west1/1"
             )
         )
         for icon in created:
@@ -64,7 +63,6 @@ async def main() -> None:
 
         cni = await cf.cnis.create(
             cni_async.CniCreate(
-                account=account,
                 interconnect=icon.name,
                 magic=cni_async.MagicSettings(
                     conduit_name="sjc-tunnel-1", description="HQ to SJC", mtu=1476

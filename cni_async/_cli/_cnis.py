@@ -12,7 +12,6 @@ from .._models import BgpControl, Cni, CniCreate, MagicSettings
 from ._common import (
     Subparsers,
     UsageError,
-    account_of,
     add_leaf,
     add_list_options,
     non_negative_int,
@@ -43,7 +42,7 @@ async def _create(cf: Client, args: argparse.Namespace, out: Output) -> None:
     elif args.extra_prefix is not None or args.md5_key is not None:
         raise UsageError("--extra-prefix and --md5-key need --customer-asn (they configure BGP)")
     magic = MagicSettings(args.conduit_name, args.description, args.mtu)
-    out.one(await cf.cnis.create(CniCreate(account_of(cf), args.interconnect, magic, bgp)))
+    out.one(await cf.cnis.create(CniCreate(interconnect=args.interconnect, magic=magic, bgp=bgp)))
 
 
 def _bgp_flags(args: argparse.Namespace) -> dict[str, Any]:

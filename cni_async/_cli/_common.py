@@ -13,7 +13,6 @@ __all__ = [
     "Handler",
     "Subparsers",
     "UsageError",
-    "account_of",
     "add_leaf",
     "add_list_options",
     "non_negative_int",
@@ -48,13 +47,6 @@ def add_leaf(
     parser = subparsers.add_parser(name, help=summary, description=summary, parents=parents)
     parser.set_defaults(handler=handler, needs_client=True)
     return parser
-
-
-def account_of(cf: Client) -> str:
-    """The account id the client sends (request bodies repeat it as `account`)."""
-    if cf.account_id is None:  # pragma: no cover - checked before the client is made
-        raise UsageError("no account id: pass --account-id or set CLOUDFLARE_ACCOUNT_ID")
-    return cf.account_id
 
 
 def _integer(text: str, minimum: int) -> int:

@@ -42,13 +42,15 @@ async def seed_demo(base_url: str, account_id: str, token: str = _DEMO_TOKEN) ->
             slots.setdefault(slot.site, slot.id)
         names: list[str] = []
         for slot_id in list(slots.values())[:_DEMO_SITES]:
-            icon = await cf.interconnects.create(PhysicalInterconnectCreate(account_id, slot_id))
+            icon = await cf.interconnects.create(PhysicalInterconnectCreate(slot_id=slot_id))
             names.append(icon.name)
         pairing_key = "7e51371e-72a3-40b5-b844-2e3efefaee59/us-central1/2"
-        await cf.interconnects.create(GcpPartnerInterconnectCreate(account_id, "1G", pairing_key))
+        await cf.interconnects.create(
+            GcpPartnerInterconnectCreate(bandwidth="1G", pairing_key=pairing_key)
+        )
         magic = MagicSettings("demo-conduit", "demo link", 1500)
         bgp = BgpControl(64512, ["203.0.113.0/24"], "demo-md5-key")
-        await cf.cnis.create(CniCreate(account_id, names[0], magic, bgp))
+        await cf.cnis.create(CniCreate(interconnect=names[0], magic=magic, bgp=bgp))
 
 
 @contextlib.asynccontextmanager

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import time
 
 from .._client import Client
-from .._events import ResponseEvent
 from .._models import GcpPartnerInterconnectCreate, InterconnectCreate, PhysicalInterconnectCreate
 from .._validate import BANDWIDTHS
-from ._common import Subparsers, UsageError, account_of, add_leaf, add_list_options, seconds
+from ._common import Subparsers, UsageError, add_leaf, add_list_options, seconds
 from ._files import write_atomically
 from ._output import Output
+from ._waiting import WaitProgress
 
 __all__ = ["add_wait_options", "register", "register_wait_alias"]
 
@@ -27,22 +26,22 @@ async def _get(cf: Client, args: argparse.Namespace, out: Output) -> None:
     out.one(await cf.interconnects.get(args.icon))
 
 
-def _create_body(account: str, args: argparse.Namespace) -> InterconnectCreate:
+def _create_body(args: argparse.Namespace) -> InterconnectCreate:
     if args.gcp:
         if args.slot_id is not None or args.speed is not None:
             raise UsageError("--gcp takes --bandwidth and --pairing-key, not --slot-id or --speed")
         if args.bandwidth is None or args.pairing_key is None:
             raise UsageError("--gcp needs --bandwidth and --pairing-key")
-        return GcpPartnerInterconnectCreate(account, args.bandwidth, args.pairing_key)
+        return GcpPartnerInterconnectCreate(bandwidth=args.bandwidth, pairing_key=args.pairing_key)
     if args.bandwidth is not None or args.pairing_key is not None:
         raise UsageError("--bandwidth and --pairing-key are for --gcp interconnects")
     if args.slot_id is None:
         raise UsageError("give --slot-id (a direct interconnect) or --gcp")
-    return PhysicalInterconnectCreate(account, args.slot_id, args.speed)
+    return PhysicalInterconnectCreate(slot_id=args.slot_id, speed=args.speed)
 
 
 async def _create(cf: Client, args: argparse.Namespace, out: Output) -> None:
-    out.one(await cf.interconnects.create(_create_body(account_of(cf), args)))
+    out.one(await cf.interconnects.create(_create_body(args)))
 
 
 async def _delete(cf: Client, args: argparse.Namespace, out: Output) -> None:
@@ -67,27 +66,14 @@ async def _status(cf: Client, args: argparse.Namespace, out: Output) -> None:
 
 
 async def _wait(cf: Client, args: argparse.Namespace, out: Output) -> None:
-    started = time.monotonic()
-    polls = 0
-
-    async def on_response(_: ResponseEvent) -> None:
-        nonlocal polls
-        polls += 1
-        elapsed = time.monotonic() - started
-        out.progress.show(
-            f"waiting for {args.icon} to be {args.state}: {polls} polls, {elapsed:.0f} s"
-        )
-
-    try:
-        status = await cf.with_options(on_response=on_response).interconnects.wait_for_status(
+    async with WaitProgress(out, args.icon, args.state).following():
+        status = await cf.interconnects.wait_for_status(
             args.icon,
             args.state,
             timeout=args.max_wait,
             interval=args.interval,
             allow_down_for=args.allow_down_for,
         )
-    finally:
-        out.progress.clear()
     out.one(status)
 
 

@@ -27,6 +27,11 @@ class Progress:
         self._enabled = stream.isatty()
         self._width = 0
 
+    @property
+    def enabled(self) -> bool:
+        """Whether the stream is a terminal, where progress is shown."""
+        return self._enabled
+
     def show(self, text: str) -> None:
         """Replace the progress line with `text`."""
         if not self._enabled:

@@ -83,8 +83,8 @@ def cell(value: object) -> str:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, list):
-        return ",".join(cell(item) for item in cast("list[object]", value)) or "-"
+    if isinstance(value, (list, tuple)):  # the models' arrays are tuples
+        return ",".join(cell(item) for item in cast("Sequence[object]", value)) or "-"
     return "".join(char if char.isprintable() else "?" for char in str(value))
 
 

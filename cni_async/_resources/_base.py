@@ -5,14 +5,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+import attrs
+
 from .. import _validate
-from .._models import Page
+from .._models import CniCreate, GcpPartnerInterconnectCreate, Page, PhysicalInterconnectCreate
 from .._pagination import Paginator
 from .._pipeline import Pipeline
 from .._routes import Route, query_string
 
 T = TypeVar("T")
 Query = Mapping[str, "str | int | bool | None"]
+CreateBody = TypeVar(
+    "CreateBody",
+    bound=PhysicalInterconnectCreate | GcpPartnerInterconnectCreate | CniCreate,
+)
+
+
+def with_account(body: CreateBody, account: str) -> CreateBody:
+    """A create body as it is sent: its `account` is the call's, filled in when left out.
+
+    The API requires `account` in the body, equal to the path's; a given one that
+    differs is refused here, before anything is sent.
+    """
+    _validate.same_account(body.account, account)
+    return body if body.account is not None else attrs.evolve(body, account=account)
 
 
 class Resource:

@@ -7,7 +7,7 @@ from .._models import Cni, CniCreate
 from .._pagination import Paginator
 from .._routes import Body, Route
 from .._waiters import poll_until_gone
-from ._base import Resource
+from ._base import Resource, with_account
 
 _ALL = "/accounts/{account_id}/cni/cnis"
 _ONE = "/accounts/{account_id}/cni/cnis/{cni}"
@@ -52,10 +52,11 @@ class CnisResource(Resource):
         """Create a CNI; the API assigns its id and its /31 `p2p_ip` / `cust_ip` pair.
 
         A create is never sent twice; a name already taken raises `ConflictError`.
+        A body that leaves `account` out is sent with the call's account filled in.
         """
         _validate.cni_create(body)
         pipeline = self._pipeline
-        _validate.same_account(body.account, pipeline.account(account_id))
+        body = with_account(body, pipeline.account(account_id))
         return await pipeline.request_model(_CREATE, pipeline.url(_CREATE, account_id), Cni, body)
 
     async def update(self, cni: Cni, *, account_id: str | None = None) -> Cni:

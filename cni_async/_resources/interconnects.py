@@ -13,7 +13,7 @@ from .._models import (
 from .._pagination import Paginator
 from .._routes import Body, Route, query_string
 from .._waiters import poll_status, poll_until_gone
-from ._base import Resource
+from ._base import Resource, with_account
 
 _LIST = Route("GET", "/accounts/{account_id}/cni/interconnects", "interconnects.list")
 _CREATE = Route("POST", "/accounts/{account_id}/cni/interconnects", "interconnects.create")
@@ -67,11 +67,12 @@ class InterconnectsResource(Resource):
         """Create a direct interconnect on a free slot, or a GCP partner one from a pairing key.
 
         A create is never sent twice: it is retried only when the request
-        certainly did not reach the server, or on a 429.
+        certainly did not reach the server, or on a 429. A body that leaves
+        `account` out is sent with the call's account filled in.
         """
         _validate.interconnect_create(body)
         pipeline = self._pipeline
-        _validate.same_account(body.account, pipeline.account(account_id))
+        body = with_account(body, pipeline.account(account_id))
         url = pipeline.url(_CREATE, account_id)
         return await pipeline.request_model(_CREATE, url, Interconnect, body)
 
@@ -116,12 +117,19 @@ class InterconnectsResource(Resource):
 
         `icon` is a name, or the `Interconnect` that `create` returned (then its
         `account` is the default account of the polls).
+
+        The first state seen and each change are logged at INFO on the
+        `cni_async` logger, with `interconnect`, `account`, `previous_state`
+        (None at first), `state`, `reason`, `elapsed` (seconds) and `target` as
+        attributes of the log record, for structured logs.
         """
         name, account_id = _name_and_account(icon, account_id)
+        account = self._pipeline.account(account_id)
         return await poll_status(
-            lambda: self.status(name, account_id=account_id),
+            lambda: self.status(name, account_id=account),
             target,
-            what=f"interconnect {name!r}",
+            name=name,
+            account=account,
             timeout=timeout,
             interval=interval,
             max_interval=max_interval,

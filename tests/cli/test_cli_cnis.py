@@ -64,6 +64,8 @@ async def test_create_with_and_without_bgp(cli):
     )
     bgp = with_bgp.json()["bgp"]
     assert bgp == {"customer_asn": 65001, "extra_prefixes": ["198.51.100.0/24", "192.0.2.0/24"]}
+    table = await cli("cnis", "get", with_bgp.json()["id"], "--output", "table")
+    assert "198.51.100.0/24,192.0.2.0/24" in table.out.splitlines()[1]
 
 
 async def test_create_bgp_options_need_an_asn(cli, emu):

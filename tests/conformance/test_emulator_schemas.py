@@ -173,14 +173,20 @@ def _bodies() -> list[tuple[str, object]]:
     cni = Cni(UUID, "a", "icon", "192.168.3.4/31", "192.168.3.5/31", magic)
     return [
         ("nsc_InterconnectCreate", PhysicalInterconnectCreate(account="a", slot_id=UUID)),
-        ("nsc_InterconnectCreate", PhysicalInterconnectCreate("a", UUID, speed="100G")),
+        (
+            "nsc_InterconnectCreate",
+            PhysicalInterconnectCreate(account="a", slot_id=UUID, speed="100G"),
+        ),
         *[
-            ("nsc_InterconnectCreate", GcpPartnerInterconnectCreate("a", bandwidth, "key"))
+            (
+                "nsc_InterconnectCreate",
+                GcpPartnerInterconnectCreate(account="a", bandwidth=bandwidth, pairing_key="key"),
+            )
             for bandwidth in BANDWIDTHS
         ],
-        ("nsc_CniCreate", CniCreate("a", "icon", magic)),
-        ("nsc_CniCreate", CniCreate("a", "icon", magic, bgp)),
-        ("nsc_CniCreate", CniCreate("a", "icon", magic, keyed)),
+        ("nsc_CniCreate", CniCreate(account="a", interconnect="icon", magic=magic)),
+        ("nsc_CniCreate", CniCreate(account="a", interconnect="icon", magic=magic, bgp=bgp)),
+        ("nsc_CniCreate", CniCreate(account="a", interconnect="icon", magic=magic, bgp=keyed)),
         ("nsc_Cni", cni),
         ("nsc_Cni", attrs.evolve(cni, bgp=keyed, bgp_mode="dynamic_route_exchange")),
         ("nsc_Cni", attrs.evolve(cni, bgp=bgp, bgp_mode="advertise_only")),

@@ -101,10 +101,14 @@ async def list_interconnects(cf: cni_async.Client, rng: random.Random, _: int) -
 async def create_interconnect(cf: cni_async.Client, rng: random.Random, index: int) -> None:
     if index % 2:
         speed = maybe(rng, rng.choice(["10G", "100G", "1G"]))
-        body: Any = PhysicalInterconnectCreate(ACCOUNT, str(uuid.uuid4()), speed=speed)
+        body: Any = PhysicalInterconnectCreate(
+            account=maybe(rng, ACCOUNT), slot_id=str(uuid.uuid4()), speed=speed
+        )
     else:
         key = f"{uuid.uuid4()}/us-central1/{rng.randrange(1, 3)}"
-        body = GcpPartnerInterconnectCreate(ACCOUNT, rng.choice(BANDWIDTHS), key)
+        body = GcpPartnerInterconnectCreate(
+            account=maybe(rng, ACCOUNT), bandwidth=rng.choice(BANDWIDTHS), pairing_key=key
+        )
     assert isinstance(await cf.interconnects.create(body), INTERCONNECT)
 
 
@@ -141,7 +145,10 @@ async def list_cnis(cf: cni_async.Client, rng: random.Random, _: int) -> None:
 
 
 async def create_cni(cf: cni_async.Client, rng: random.Random, _: int) -> None:
-    body = CniCreate(ACCOUNT, name(rng), magic(rng), bgp(rng))
+    # `account` left out half the time: the SDK fills it in, as the document requires it.
+    body = CniCreate(
+        account=maybe(rng, ACCOUNT), interconnect=name(rng), magic=magic(rng), bgp=bgp(rng)
+    )
     assert isinstance(await cf.cnis.create(body), Cni)
 
 

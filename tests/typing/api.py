@@ -11,7 +11,7 @@ async def day_one(cf: cni_async.Client) -> None:
     """The contract's calls, each with the type it promises."""
     slot: cni_async.Slot = await cf.slots.get("3fa85f64-5717-4562-b3fc-2c963f66afa6")
     icon: cni_async.Interconnect = await cf.interconnects.create(
-        cni_async.PhysicalInterconnectCreate(account="a", slot_id=slot.id)
+        cni_async.PhysicalInterconnectCreate(slot_id=slot.id)  # `account`: the call's
     )
     if isinstance(icon, cni_async.PhysicalInterconnect):
         facility: cni_async.Facility = icon.facility

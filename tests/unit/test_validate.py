@@ -155,6 +155,13 @@ ROWS = [
         lambda: _validate.cni_create(CniCreate(account="", interconnect="i", magic=MAGIC)),
         "account",
     ),
+    (
+        "account not a string",
+        lambda: _validate.interconnect_create(PhysicalInterconnectCreate(account=7, slot_id=UUID)),
+        "account",
+    ),
+    ("account not the call's", lambda: _validate.same_account("a", "b"), "account"),
+    ("CNI body of another type", lambda: _validate.cni_create({"account": "a"}), "body"),
 ]
 
 
@@ -179,6 +186,13 @@ def test_validation_table(case, check, field):
         ),
         lambda: _validate.cni(CNI),
         lambda: _validate.cni_create(CniCreate(account="a", interconnect="i", magic=MAGIC)),
+        # `account` left out: the call fills it in.
+        lambda: _validate.interconnect_create(PhysicalInterconnectCreate(slot_id=UUID)),
+        lambda: _validate.interconnect_create(
+            GcpPartnerInterconnectCreate(bandwidth="1G", pairing_key="k")
+        ),
+        lambda: _validate.cni_create(CniCreate(interconnect="i", magic=MAGIC)),
+        lambda: _validate.same_account(None, "b"),
         lambda: _validate.cursor(-(2**31)),
         lambda: _validate.optional_integer(0, "limit"),
         lambda: _validate.loa_name("x" * 200),

@@ -72,7 +72,7 @@ async def test_an_untrusted_certificate_fails_once_and_is_not_retried(tls_api):
 
 def test_ssl_must_be_a_context():
     """ssl= takes an ssl.SSLContext; anything else is refused at construction."""
-    with pytest.raises(cni_async.ConfigurationError, match="ssl.SSLContext"):
+    with pytest.raises(cni_async.ConfigurationError, match=r"ssl\.SSLContext"):
         cni_async.Client(api_token="t", ssl=False)  # type: ignore[arg-type]
 
 
