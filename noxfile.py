@@ -93,9 +93,7 @@ def lock(session: nox.Session) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         tools = Path(scratch) / "tools.in"
         tools.write_text("\n".join(everything) + "\n")
-        session.run(
-            *compile_, "--all-extras", "pyproject.toml", str(tools), "-o", str(CONSTRAINTS)
-        )
+        session.run(*compile_, "--all-extras", "pyproject.toml", str(tools), "-o", str(CONSTRAINTS))
         session.run(
             *("npm", "install", "--package-lock-only", "--no-audit", "--no-fund"),
             *("--prefix", str(PRISM)),
@@ -103,9 +101,7 @@ def lock(session: nox.Session) -> None:
         )
         floors = Path(scratch) / "floors.in"
         floors.write_text("\n".join([*_floors(), *TESTS]) + "\n")
-        session.run(
-            *compile_, "--extra", "test", "pyproject.toml", str(floors), "-o", str(LOWEST)
-        )
+        session.run(*compile_, "--extra", "test", "pyproject.toml", str(floors), "-o", str(LOWEST))
 
 
 def _floors() -> list[str]:
