@@ -57,7 +57,8 @@ class Client:
         max_connections: the most connections open at once on the client's own session.
         max_concurrency: the most requests in flight at once, across all tasks.
         rate_limit: a client-side budget shared by all tasks, e.g.
-            `RateLimit.cloudflare()` (1,200 requests per 300 s). Off by default.
+            `RateLimit.cloudflare()` (1,200 requests per 300 s), or by all
+            processes with `RateLimit.cloudflare(redis_url=...)`. Off by default.
         on_retry: called (sync or async) with a `RetryEvent` before each retry.
         on_request: awaited with a `RequestEvent` before each attempt is sent.
         on_response: awaited with a `ResponseEvent` after each attempt.
@@ -123,10 +124,11 @@ class Client:
             session, timeout=float(timeout), max_connections=max_connections
         )
         limits = (
-            Limits(rate_limit, max_concurrency)
+            Limits(rate_limit, max_concurrency, auth_headers=credentials.headers)
             if rate_limit is not None or max_concurrency is not None
             else None
         )
+        self._limits = limits
         self._pipeline = Pipeline(
             self._transport,
             base_url=base_url,
@@ -220,8 +222,13 @@ class Client:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the client's own session (never a borrowed one); further calls raise."""
+        """Close the client's own session (never a borrowed one); further calls raise.
+
+        A shared rate limit's Redis connections are closed too.
+        """
         await self._transport.close()
+        if self._limits is not None:
+            await self._limits.aclose()
 
 
 def _check_base_url(base_url: object) -> None:

@@ -68,13 +68,13 @@ class Verdict:
     headers: dict[str, str]
 
 
-@attrs.define
 class Window:
     """A sliding window of `requests` per `per` seconds, one log of send times per credential."""
 
-    requests: int
-    per: float
-    _sent: dict[str, deque[float]] = attrs.field(factory=dict, init=False)
+    def __init__(self, requests: int, per: float) -> None:
+        self.requests = requests
+        self.per = per
+        self._sent: dict[str, deque[float]] = {}
 
     def check(self, credential: str, now: float) -> Verdict:
         """Count the request at `now` if the window has room; its verdict and headers."""

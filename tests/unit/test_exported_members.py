@@ -13,6 +13,7 @@ EXTRAS = {  # batch-job and observability helpers beyond the contract's list (is
     "WaitError",
     "WaitTimeoutError",
     "InterconnectDownError",
+    "RedisUnavailableError",  # a shared rate limit's Redis is down (issue 14)
 }
 CONTRACT = EXTRAS | {
     "Client",
