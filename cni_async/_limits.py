@@ -9,7 +9,8 @@
 - The `Ratelimit` / `Ratelimit-Policy` response headers (and the older
   `Ratelimit-Remaining` / `Ratelimit-Reset`): when the API says the budget is
   spent, new requests wait for its reset instead of earning a 429; when it
-  runs low, requests are spaced out over what is left of the window.
+  runs low, requests are spaced out over what is left of the window, unless
+  the client's own `RateLimit` already keeps to the policy the API announces.
 
 A call held back by one of them for more than a second is announced by one
 INFO line on the `cni_async` logger, once per wait however many calls queue.
@@ -43,6 +44,7 @@ _log = logging.getLogger("cni_async")
 _R = re.compile(r"(?:^|;)\s*r=(\d+)")
 _T = re.compile(r"(?:^|;)\s*t=(\d+)")
 _Q = re.compile(r"(?:^|;)\s*q=(\d+)")
+_W = re.compile(r"(?:^|;)\s*w=(\d+(?:\.\d+)?)")
 # Below this share of its quota left, requests are spaced over the rest of the window.
 _PACE_BELOW = 0.1
 # A hold longer than this (seconds) is announced at INFO.
@@ -137,6 +139,7 @@ class ServerBudget:
     remaining: int
     reset: float
     quota: int | None = None
+    window: float | None = None  # the policy's `w`, seconds
 
 
 def parse_ratelimit(headers: Mapping[str, str]) -> ServerBudget | None:
@@ -146,8 +149,14 @@ def parse_ratelimit(headers: Mapping[str, str]) -> ServerBudget | None:
         remaining, reset = _R.search(combined), _T.search(combined)
         if remaining is None or reset is None:
             return None
-        quota = _Q.search(headers.get("ratelimit-policy", ""))
-        return ServerBudget(int(remaining[1]), float(reset[1]), int(quota[1]) if quota else None)
+        policy = headers.get("ratelimit-policy", "")
+        quota, window = _Q.search(policy), _W.search(policy)
+        return ServerBudget(
+            int(remaining[1]),
+            float(reset[1]),
+            int(quota[1]) if quota else None,
+            float(window[1]) if window else None,
+        )
     remaining_raw, reset_raw = headers.get("ratelimit-remaining"), headers.get("ratelimit-reset")
     if remaining_raw is None or reset_raw is None:
         return None
@@ -316,8 +325,28 @@ class Limits:
         now = self._clock()
         if budget.remaining <= 0:
             self._not_before = max(self._not_before, now + budget.reset)
-        elif budget.quota and budget.remaining < budget.quota * _PACE_BELOW:
+        elif (
+            budget.quota
+            and budget.remaining < budget.quota * _PACE_BELOW
+            and not self._keeps_to(budget)
+        ):
             self._not_before = max(self._not_before, now + budget.reset / budget.remaining)
+
+    def _keeps_to(self, budget: ServerBudget) -> bool:
+        """Whether the client's own window already keeps to the API's policy.
+
+        Then spacing out the last tenth is left to that window, which knows the
+        exact send times (the headers' `t` is in whole seconds); `r=0` still holds
+        calls back, for requests the window cannot see (other tools, one token).
+        """
+        rate = self._rate
+        return (
+            rate is not None
+            and budget.quota is not None
+            and budget.window is not None
+            and rate.requests <= budget.quota
+            and rate.per >= budget.window
+        )
 
     async def aclose(self) -> None:
         """Close the shared budget's Redis connections, if any; calling it again does nothing."""

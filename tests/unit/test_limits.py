@@ -137,7 +137,7 @@ async def test_a_failed_wait_gives_the_slot_back():
         ({"ratelimit": '"default";r=50;t=30'}, ServerBudget(50, 30.0)),
         (
             {"ratelimit": '"default";r=0;t=240', "ratelimit-policy": '"default";q=1200;w=300'},
-            ServerBudget(0, 240.0, 1200),
+            ServerBudget(0, 240.0, 1200, 300.0),
         ),
         (
             {"ratelimit-remaining": "7", "ratelimit-reset": "12", "ratelimit-limit": "100"},
@@ -304,3 +304,20 @@ async def test_the_concurrency_cap_hold_is_announced_once(caplog):
 
     await asyncio.gather(*(call() for _ in range(20)))
     assert info_lines(caplog) == ["max_concurrency=2 held a call back for 1.6 s"]
+
+
+async def test_a_client_window_that_keeps_to_the_policy_is_not_paced_by_the_headers():
+    """RateLimit(1200, 300) and the API's q=1200;w=300: the window spaces calls, not r=10;t=50."""
+    low = {"ratelimit": '"default";r=10;t=50', "ratelimit-policy": '"default";q=1200;w=300'}
+    clock = FakeClock()
+    keeps = Limits(RateLimit(1200, 300.0), None, clock=clock, sleep=clock.sleep)
+    keeps.observe(low)
+    await keeps.acquire(max_server_wait=60)
+    assert clock.now == 1000.0
+    looser = Limits(RateLimit(1200, 60.0), None, clock=clock, sleep=clock.sleep)
+    looser.observe(low)
+    await looser.acquire(max_server_wait=60)
+    assert clock.now == pytest.approx(1005.0)  # a shorter window than the API's: still paced
+    keeps.observe({"ratelimit": '"default";r=0;t=20', "ratelimit-policy": '"default";q=1200'})
+    await keeps.acquire(max_server_wait=60)
+    assert clock.now == pytest.approx(1025.0)  # r=0 holds calls back whatever the window
