@@ -238,11 +238,8 @@ class Limits:
         self._rate = rate_limit
         self._local = None if rate_limit is None else LocalWindow(rate_limit, clock)
         self._shared: RedisWindow | None = None
-        # One task at a time asks Redis; the others queue here, not on Redis.
-        self._turn: asyncio.Lock | None = None
         if rate_limit is not None and rate_limit.redis_url is not None:
             self._shared = _redis_window(rate_limit, auth_headers, self._local, clock)
-            self._turn = asyncio.Lock()
         self._max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._clock = clock
@@ -270,15 +267,7 @@ class Limits:
             else:
                 await slots.acquire()
         try:
-            turn = self._turn
-            if turn is None:
-                await self._wait_for_budget(max_server_wait, remaining)
-            else:
-                await _take_turn(turn, remaining)
-                try:
-                    await self._wait_for_budget(max_server_wait, remaining)
-                finally:
-                    turn.release()
+            await self._wait_for_budget(max_server_wait, remaining)
         except BaseException:
             self.release()
             raise
@@ -292,15 +281,18 @@ class Limits:
                 what = "the API's Ratelimit header"
                 remaining = await self._hold(wait, remaining, self._notices[1], what)
                 continue
-            wait = await self._take()
+            wait, reserved = await self._take(remaining)
             if wait <= 0:
                 return
             remaining = await self._hold(wait, remaining, self._notices[0], self._rate_what)
+            if reserved:  # Redis gave this call its place at the end of the wait
+                return
 
-    async def _take(self) -> float:
+    async def _take(self, remaining: float | None) -> tuple[float, bool]:
+        """The window's wait (0.0: go now, recorded) and whether the place is reserved."""
         if self._shared is not None:
-            return await self._shared.take()
-        return 0.0 if self._local is None else self._local.take()
+            return await self._shared.take(remaining)
+        return (0.0 if self._local is None else self._local.take()), False
 
     async def _hold(
         self, wait: float, remaining: float | None, notice: _Notice, what: str
@@ -357,17 +349,6 @@ class Limits:
 def _describe(rate: RateLimit) -> str:
     where = "shared through Redis" if rate.redis_url is not None else "in this process"
     return f"the rate limit ({rate.requests} requests per {rate.per:g} s, {where})"
-
-
-async def _take_turn(turn: asyncio.Lock, remaining: float | None) -> None:
-    """Queue for the shared budget, no longer than the call's time left."""
-    if remaining is None:
-        await turn.acquire()
-        return
-    try:
-        await asyncio.wait_for(turn.acquire(), max(remaining, 0.0))
-    except asyncio.TimeoutError:
-        raise LimitWaitTooLongError(remaining, from_server=False) from None
 
 
 def _redis_window(

@@ -34,9 +34,9 @@ from cni_async.testing import Emulator
 
 TOKEN = "one-token-for-every-worker"  # the budget is per credential: all workers share it
 # The server counts requests when they arrive, the limiter when it lets them go: a little
-# headroom on the window covers the difference in delay between two requests (0.1 s here).
-HEADROOM = 0.1
-MAX_CONCURRENCY = 4  # in flight per worker: the budget is the bottleneck, more only queue
+# headroom on the window covers the difference in delay between two requests (0.15 s here).
+HEADROOM = 0.15
+MAX_CONCURRENCY = 2  # in flight per worker: the budget is the bottleneck, more only queue
 
 
 async def work(args: argparse.Namespace) -> None:
