@@ -68,7 +68,8 @@ class Client:
             connection was never sent, so even a create may be retried.
         max_concurrency: the most requests in flight at once, across all tasks.
         rate_limit: a client-side budget shared by all tasks, e.g.
-            `RateLimit.cloudflare()` (1,200 requests per 300 s). Off by default.
+            `RateLimit.cloudflare()` (1,200 requests per 300 s), or by all
+            processes with `RateLimit.cloudflare(redis_url=...)`. Off by default.
         max_response_size: the most bytes of a response body the client reads
             (decoded; default 16 MiB, far above any real page or LOA). Past it the
             call raises `APIResponseValidationError` and the connection is dropped.
@@ -179,10 +180,11 @@ class Client:
         self._owner = True  # False on the clients `with_options` makes: they share this one's
         self._transport: Transport = DeferredTransport(aiohttp_transport)
         limits = (
-            Limits(rate_limit, max_concurrency)
+            Limits(rate_limit, max_concurrency, auth_headers=credentials.headers)
             if rate_limit is not None or max_concurrency is not None
             else None
         )
+        self._limits = limits
         self._pipeline = Pipeline(
             self._transport,
             base_url=base_url,
@@ -283,10 +285,14 @@ class Client:
     async def aclose(self) -> None:
         """Close the client's own session (never a borrowed one); further calls raise.
 
-        On a `with_options` copy this does nothing: the session is its origin's.
+        On a `with_options` copy this does nothing: the session (and a shared rate
+        limit's Redis connections) are its origin's. A shared rate limit's Redis
+        connections are closed too.
         """
         if self._owner:
             await self._transport.aclose()
+            if self._limits is not None:
+                await self._limits.aclose()
 
 
 def _check_base_url(base_url: object) -> None:

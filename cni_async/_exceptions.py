@@ -18,6 +18,7 @@ CNIError
 │   └── InternalServerError           >= 500
 ├── APIResponseValidationError  a body that is not what the API promises, or too large
 ├── PaginationError             a list's cursors went round in a circle
+├── RedisUnavailableError       a shared rate limit's Redis could not be used; nothing sent
 └── WaitError                   a waiter gave up (carries the last status seen)
     ├── WaitTimeoutError        ... because its timeout passed
     └── InterconnectDownError   ... because the interconnect stayed Down/Unhealthy
@@ -51,6 +52,7 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedisUnavailableError",
     "RequestValidationError",
     "UnprocessableEntityError",
     "WaitError",
@@ -219,6 +221,16 @@ class APIResponseValidationError(CNIError):
 
 class PaginationError(CNIError):
     """A list's `next` cursors revisited an earlier cursor, which would never end."""
+
+
+class RedisUnavailableError(CNIError):
+    """The Redis of a shared `RateLimit(redis_url=...)` could not be used; nothing was sent.
+
+    Raised instead of sending without the budget: a job never goes unlimited
+    because Redis went away. The message names the Redis (without its password)
+    and what failed, with redis-py's exception as `__cause__`.
+    `RateLimit(..., local_fallback=True)` limits each process alone instead.
+    """
 
 
 class WaitError(CNIError):

@@ -1,8 +1,11 @@
-"""Shared fixtures: a fresh emulator per test and a client pointed at it."""
+"""Shared fixtures: a fresh emulator per test, a client pointed at it, a real Redis."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import importlib.util
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import pytest
@@ -11,6 +14,7 @@ from hypothesis import settings
 
 import cni_async
 from cni_async.testing import Emulator
+from tests.redis_server import RedisServer
 
 ACCOUNT = "acc-1"
 TOKEN = "tok-SECRET-abc123"
@@ -53,3 +57,34 @@ async def cf(emu: Emulator) -> AsyncIterator[cni_async.Client]:
         api_token=TOKEN, account_id=ACCOUNT, base_url=emu.base_url, retry=fast
     ) as client:
         yield client
+
+
+def _redis_missing(why: str) -> None:
+    """Skip a Redis test, or fail it where CI requires Redis (CNI_REDIS_REQUIRED=1)."""
+    if os.environ.get("CNI_REDIS_REQUIRED") == "1":
+        pytest.fail(f"CNI_REDIS_REQUIRED=1 but {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One real redis-server for the session, on a free port (skipped if not installed)."""
+    if shutil.which("redis-server") is None:
+        _redis_missing("redis-server is not installed (apt-get install redis-server)")
+    if importlib.util.find_spec("redis") is None:
+        _redis_missing("redis-py is not installed (pip install 'cni-async[redis]')")
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test."""
+    import redis
+
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushall()
+    return redis_server.url

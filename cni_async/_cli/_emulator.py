@@ -20,6 +20,7 @@ from .._models import (
     PhysicalInterconnectCreate,
 )
 from ..testing import Emulator
+from ..testing._ratelimit import rate_limit_option
 from ..testing._signals import until_stopped
 from ._common import Subparsers
 from ._output import Output
@@ -62,7 +63,10 @@ async def demo_emulator(account_id: str) -> AsyncGenerator[str, None]:
 
 
 async def _serve(args: argparse.Namespace, out: Output) -> None:
-    async with Emulator(host=args.host, port=args.port, token=args.token) as emulator:
+    emulator = Emulator(
+        host=args.host, port=args.port, token=args.token, rate_limit=args.rate_limit
+    )
+    async with emulator:
         if args.demo is not None:
             await seed_demo(emulator.base_url, args.demo, args.token or _DEMO_TOKEN)
         out.stdout.write(f"CNI emulator serving at {emulator.base_url}\n")
@@ -86,6 +90,12 @@ def register(groups: Subparsers, parents: list[argparse.ArgumentParser]) -> None
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8787, help="port; 0 picks a free one (8787)")
     parser.add_argument("--token", help="the only API token to accept (default: any)")
+    parser.add_argument(
+        "--rate-limit",
+        type=rate_limit_option,
+        metavar="REQUESTS/SECONDS",
+        help="enforce Cloudflare's rate limit per credential, e.g. 1200/300 (default: off)",
+    )
     parser.add_argument(
         "--demo",
         nargs="?",

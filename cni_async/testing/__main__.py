@@ -7,6 +7,7 @@ import asyncio
 import sys
 
 from cni_async.testing._emulator import Emulator
+from cni_async.testing._ratelimit import rate_limit_option
 from cni_async.testing._signals import until_stopped
 
 
@@ -32,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--page-size", type=int, default=20, help="default page size (20)")
     parser.add_argument("--seed", type=int, default=0, help="seed of generated ids (0)")
+    parser.add_argument(
+        "--rate-limit",
+        type=rate_limit_option,
+        default=None,
+        metavar="REQUESTS/SECONDS",
+        help="enforce Cloudflare's rate limit per credential, e.g. 1200/300 (default: off)",
+    )
     return parser
 
 
@@ -44,6 +52,7 @@ async def _serve(args: argparse.Namespace) -> None:
         status_seconds=args.status_seconds,
         default_page_size=args.page_size,
         seed=args.seed,
+        rate_limit=args.rate_limit,
     )
     async with emulator:
         print(f"CNI emulator serving at {emulator.base_url}", flush=True)  # noqa: T201 - the CLI's output

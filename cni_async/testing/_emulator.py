@@ -15,6 +15,7 @@ import cni_async
 from cni_async.testing._errors import ApiError, status_phrase
 from cni_async.testing._faults import FaultPlan, Injection
 from cni_async.testing._http import MAX_PAGE_SIZE, Call, Runtime
+from cni_async.testing._ratelimit import Window, credential_of
 from cni_async.testing._routes import PREFIX, Match, Route, resolve
 from cni_async.testing._state import AccountState, StatusTrack
 from cni_async.testing._wire import authenticate, drop, error_response, malformed, ray
@@ -52,6 +53,14 @@ class Emulator:
         seed: Seed of every generated id, so runs are reproducible.
         account_id: The account `client()` makes calls to by default. Every
             account id works: each starts seeded on first use.
+        rate_limit: `(requests, per_seconds)` to enforce Cloudflare's global rate
+            limit, e.g. `(1200, 300)`; None (default) enforces none. Requests are
+            counted per credential over a sliding window; once the budget is
+            spent, every call is answered 429 (a v4 error body, code 971) with
+            `Retry-After` until the window has room, and refused calls do not
+            count. Every response to a request with a credential then carries
+            `Ratelimit` (`"default";r=5;t=30`: requests left, seconds until one
+            more is allowed) and `Ratelimit-Policy` (`"default";q=1200;w=300`).
 
     Attributes:
         faults: Scripted and random fault injection.
@@ -59,6 +68,7 @@ class Emulator:
             request passed faults, credentials and routing and reached the operation,
             whether or not the operation then answered an error.
         requests: Every HTTP request received, faulted ones included.
+        rate_limited: How many requests `rate_limit` refused with 429.
 
     Behaviour worth knowing: a deleted interconnect that still hosts CNIs is refused
     with 400; `tunnel_id` filters CNIs by `magic.conduit_name`; list cursors are
@@ -76,6 +86,7 @@ class Emulator:
         default_page_size: int = 20,
         seed: int = 0,
         account_id: str = DEFAULT_ACCOUNT,
+        rate_limit: tuple[int, float] | None = None,
     ) -> None:
         """Configure the emulator; nothing is bound until `start`."""
         if not 0 <= port <= _MAX_PORT:
@@ -90,10 +101,12 @@ class Emulator:
             raise ValueError(f"default_page_size must be between 1 and {MAX_PAGE_SIZE}")
         if not account_id:
             raise ValueError("account_id must not be empty")
+        self._window = None if rate_limit is None else _window(*rate_limit)
         self.account_id: str = account_id
         self.faults: FaultPlan = FaultPlan()
         self.executed: collections.Counter[str] = collections.Counter()
         self.requests: int = 0
+        self.rate_limited: int = 0
         self._host = host
         self._port = port
         self._token = token
@@ -226,6 +239,21 @@ class Emulator:
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         self.requests += 1
+        window = self._window
+        credential = None if window is None else credential_of(request.headers)
+        if window is None or credential is None:
+            return await self._route(request)
+        verdict = window.check(credential, self._runtime.now())
+        if verdict.allowed:
+            response = await self._route(request)
+        else:
+            self.rate_limited += 1
+            message = "Please wait and consider throttling your request speed"
+            response = error_response(ApiError(429, message, code=971))
+        response.headers.update(verdict.headers)
+        return response
+
+    async def _route(self, request: web.BaseRequest) -> web.StreamResponse:
         match = resolve(request.rel_url.raw_path, request.method)
         fault = self.faults.take(match, request.method)
         if fault is None:
@@ -271,6 +299,12 @@ class Emulator:
             _LOG.exception("Emulator failure in %s", where)
             return error_response(ApiError(500, "Internal server error"))
         return web.Response(body=reply.body, content_type=reply.content_type, headers=ray())
+
+
+def _window(requests: int, per: float) -> Window:
+    if requests < 1 or not per > 0:
+        raise ValueError("rate_limit must be (requests >= 1, per_seconds > 0)")
+    return Window(requests, float(per))
 
 
 def _routed(match: Match) -> tuple[Route, str]:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 
 from cni_async._cli import main
+from tests.redis_server import free_port
 
 _TIMEOUT = 15.0
 
@@ -45,3 +51,35 @@ def test_python_dash_m_runs_the_cli():
     assert done.stdout == ""
     assert done.stderr.startswith("error: ")
     assert done.stderr.count("\n") == 1
+
+
+def test_emulator_command_enforces_rate_limit(capsys):
+    """`cni-async emulator --rate-limit 1/60` (in this process) answers the second call 429."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/client/v4/accounts/a/cni/settings"
+    statuses: list[int] = []
+
+    def two_calls_then_sigterm() -> None:
+        try:
+            for _ in range(2):
+                request = urllib.request.Request(url, headers={"Authorization": "Bearer t"})
+                for _attempt in range(200):
+                    try:
+                        with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:  # noqa: S310
+                            statuses.append(response.status)
+                        break
+                    except urllib.error.HTTPError as exc:
+                        statuses.append(exc.code)
+                        break
+                    except urllib.error.URLError:
+                        time.sleep(0.05)  # not listening yet
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)  # until_stopped's handler ends main()
+
+    caller = threading.Thread(target=two_calls_then_sigterm)
+    caller.start()
+    code = main(["emulator", "--port", str(port), "--rate-limit", "1/60"])
+    caller.join(_TIMEOUT)
+    assert code == 0
+    assert statuses == [200, 429]
+    assert capsys.readouterr().out == f"CNI emulator serving at http://127.0.0.1:{port}/client/v4\n"

@@ -10,6 +10,7 @@ EXTRAS = {  # batch-job helpers beyond the contract's list (issue 4)
     "WaitError",
     "WaitTimeoutError",
     "InterconnectDownError",
+    "RedisUnavailableError",  # a shared rate limit's Redis is down (issue 14)
 }
 CONTRACT = EXTRAS | {
     "Client",
