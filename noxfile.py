@@ -13,7 +13,7 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "typing", "tests", "slow", "lowest", "conformance", "docs"]
 
 ROOT = Path(__file__).parent
-COVERAGE_FAIL_UNDER = "95"
+COVERAGE_FAIL_UNDER = "100"  # every exclusion is a `pragma` with its reason on the line
 
 # Every tool a session installs, by session. `nox -s lock` pins them all (with the
 # package's own dependencies) in requirements/constraints.txt, and every session

@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             out.error("interrupted")
             return EXIT_INTERRUPTED
-        except BrokenPipeError:
+        except (
+            BrokenPipeError
+        ):  # pragma: no cover - a subprocess test covers it (test_cli_emulator)
             _silence_stdout()  # the reader went away (`| head`); nothing more to say
             return EXIT_ERROR
         except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a status
@@ -126,7 +128,7 @@ def _debug_logs(*, enabled: bool) -> Generator[None, None, None]:
         logger.setLevel(level)
 
 
-def _silence_stdout() -> None:
+def _silence_stdout() -> None:  # pragma: no cover - only in that subprocess test
     """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -144,3 +144,12 @@ async def test_empty_table_says_so(cli):
     """A table of an empty list says there is nothing, rather than printing nothing."""
     result = await cli("cnis", "list", "--tunnel-id", "other", "--output", "table")
     assert result.out == "no CNIs\n"
+
+
+async def test_update_of_a_cni_without_bgp_keeps_it_without(cli):
+    """Changing the MTU of a CNI that has no BGP sends no BGP."""
+    created = await cli(*_CREATE, "--conduit-name", "plain")
+    assert created.json().get("bgp") is None
+    updated = await cli("cnis", "update", created.json()["id"], "--mtu", "1400")
+    assert updated.json()["magic"]["mtu"] == 1400
+    assert updated.json().get("bgp") is None

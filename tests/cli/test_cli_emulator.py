@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -83,3 +84,54 @@ def test_emulator_command_enforces_rate_limit(capsys):
     assert code == 0
     assert statuses == [200, 429]
     assert capsys.readouterr().out == f"CNI emulator serving at http://127.0.0.1:{port}/client/v4\n"
+
+
+def test_the_package_main_module_is_the_cli():
+    """`cni_async.__main__` runs the same `main` as the console script (and nothing on import)."""
+    import cni_async.__main__ as package_main
+
+    assert package_main.main is main
+
+
+def test_a_reader_that_goes_away_ends_the_cli_quietly():
+    """`cni-async ... | head -1`: stdout's reader leaves; exit 1, no traceback, no noise."""
+    command = [sys.executable, "-m", "cni_async", "--emulator", "slots", "list"]
+    with subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None
+        proc.stdout.close()  # the reader is gone before the first line, as `head` may be
+        _, err = proc.communicate(timeout=_TIMEOUT)
+    assert proc.returncode == 1
+    assert err == b""
+
+
+def test_emulator_command_with_demo_data_in_this_process(capsys):
+    """`cni-async emulator --demo ACCOUNT` (in this process) serves that account's demo data."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/client/v4/accounts/show/cni/interconnects"
+    bodies: list[dict[str, object]] = []
+
+    def list_then_sigterm() -> None:
+        try:
+            request = urllib.request.Request(url, headers={"Authorization": "Bearer t"})
+            for _attempt in range(200):
+                try:
+                    with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:  # noqa: S310
+                        bodies.append(json.loads(response.read()))
+                    break
+                except urllib.error.URLError:
+                    time.sleep(0.05)  # not listening yet
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    caller = threading.Thread(target=list_then_sigterm)
+    caller.start()
+    code = main(["emulator", "--port", str(port), "--demo", "show"])
+    caller.join(_TIMEOUT)
+    assert code == 0
+    assert [icon["name"] for icon in bodies[0]["items"]] == ["sjc-1", "ams-2", "gcp-3"]
+    assert capsys.readouterr().out.splitlines() == [
+        f"CNI emulator serving at http://127.0.0.1:{port}/client/v4",
+        "demo data in account show",
+    ]

@@ -10,7 +10,7 @@ import pytest
 
 import cni_async
 from cni_async._cli import _app, main
-from tests.cli.conftest import ACCOUNT, TOKEN, assert_one_error_line
+from tests.cli.conftest import TOKEN, assert_one_error_line
 
 
 def _closed_port() -> int:
@@ -156,11 +156,13 @@ def test_unexpected_error_is_one_line(capsys, monkeypatch):
     assert capsys.readouterr().err == "error: unexpected RuntimeError: boom second line\n"
 
 
-async def test_account_flag_beats_the_environment(cli):
-    """--account-id wins over CLOUDFLARE_ACCOUNT_ID (an unknown account has no CNIs)."""
+async def test_account_flag_beats_the_environment(cli, emu):
+    """--account-id wins over CLOUDFLARE_ACCOUNT_ID: the request goes to the flag's account."""
     assert len((await cli("cnis", "list")).lines()) == 1
-    assert (await cli("--account-id", "other", "cnis", "list")).out == ""
-    assert ACCOUNT != "other"
+    emu.faults.add("/accounts/other/cni/cnis", status=418)
+    flagged = await cli("--account-id", "other", "cnis", "list")
+    assert "GET /accounts/other/cni/cnis failed with HTTP 418" in flagged.err
+    assert emu.faults.pending == 0
 
 
 @pytest.mark.parametrize(
@@ -178,3 +180,10 @@ async def test_a_value_the_sdk_refuses_is_a_usage_error(cli, emu, argv, field):
     result = await cli(*argv)
     assert assert_one_error_line(result, 2).startswith(f"error: {field}: ")
     assert emu.requests == before
+
+
+@pytest.mark.parametrize("port", ["-1", "65536", "http"])
+def test_emulator_port_must_be_a_port_number(capsys, port):
+    """`emulator --port` refuses what is not 0-65535, as a usage error naming the value."""
+    assert main(["emulator", "--port", port]) == 2
+    assert "not a port number (0 to 65535)" in capsys.readouterr().err

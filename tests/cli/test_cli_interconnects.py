@@ -158,3 +158,14 @@ async def test_loa_refuses_to_write_a_pdf_to_a_terminal(cli, monkeypatch, emu):
     result = await cli("interconnects", "loa", "sjc-1", "--out", "-")
     assert "terminal" in assert_one_error_line(result, 2)
     assert emu.executed["get_interconnect_loa"] == 0
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path):
+    """When the final rename fails (the target is a directory), the temporary file goes too."""
+    from cni_async._cli._files import write_atomically
+
+    target = tmp_path / "loa.pdf"
+    target.mkdir()
+    with pytest.raises(OSError, match=r"loa\.pdf|Is a directory"):
+        write_atomically(str(target), b"%PDF-1.4")
+    assert [p.name for p in tmp_path.iterdir()] == ["loa.pdf"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
+import re
 import socket
 import warnings
 
@@ -224,27 +226,28 @@ async def test_busy_port_fails_cleanly():
         second = Emulator(port=first.port)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            with pytest.raises(OSError, match=r"."):
+            with pytest.raises(OSError, match="address already in use") as info:
                 await second.start()
+            assert info.value.errno == errno.EADDRINUSE
         with pytest.raises(RuntimeError):
             _ = second.base_url
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "problem"),
     [
-        {"token": ""},
-        {"status_polls": -1},
-        {"status_seconds": -0.5},
-        {"default_page_size": 0},
-        {"default_page_size": 1001},
-        {"port": 70000},
-        {"port": -1},
+        ({"token": ""}, "token must not be empty"),
+        ({"status_polls": -1}, "status_polls must not be negative"),
+        ({"status_seconds": -0.5}, "status_seconds must not be negative"),
+        ({"default_page_size": 0}, "default_page_size must be between 1 and 1000"),
+        ({"default_page_size": 1001}, "default_page_size must be between 1 and 1000"),
+        ({"port": 70000}, "port must be between 0 and 65535"),
+        ({"port": -1}, "port must be between 0 and 65535"),
     ],
 )
-def test_invalid_options(kwargs):
-    """Nonsensical constructor options are a ValueError."""
-    with pytest.raises(ValueError, match=r"."):
+def test_invalid_options(kwargs, problem):
+    """Nonsensical constructor options are a ValueError naming the option."""
+    with pytest.raises(ValueError, match=re.escape(problem)):
         Emulator(**kwargs)
 
 

@@ -53,3 +53,19 @@ def test_client_needs_a_started_emulator():
     """Before `start`, there is no base URL to point a client at."""
     with pytest.raises(RuntimeError, match="not started"):
         Emulator().client()
+
+
+def test_the_port_needs_a_started_emulator():
+    """Before `start`, there is no port to name."""
+    with pytest.raises(RuntimeError, match="not started"):
+        _ = Emulator().port
+
+
+def test_a_new_name_skips_names_already_taken():
+    """An interconnect name is never issued twice, even past names added by hand."""
+    from cni_async.testing import AccountState
+
+    state = AccountState.seeded("acc", 0)
+    state.interconnects["sjc-1"] = {"name": "sjc-1"}
+    state.interconnects["sjc-2"] = {"name": "sjc-2"}
+    assert state.new_interconnect_name("sjc") == "sjc-3"

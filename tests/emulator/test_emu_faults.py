@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 
 import aiohttp
@@ -221,37 +222,37 @@ async def test_random_rate_bounds(api):
 
 
 @pytest.mark.parametrize(
-    ("target", "kwargs"),
+    ("target", "kwargs", "problem"),
     [
-        ("create_interconnects", {"status": 500}),
-        ("cni/interconnects", {"status": 500}),
-        ("get_slot", {"status": 500, "times": 0}),
-        ("get_slot", {"status": 500, "drop": "before"}),
-        ("get_slot", {"status": 500, "malformed": True}),
-        ("get_slot", {"drop": "after", "body": "x"}),
-        ("get_slot", {"status": 200}),
-        ("get_slot", {"retry_after": "1"}),
-        ("get_slot", {"drop": "sideways"}),
-        ("get_slot", {"delay": -1}),
-        ("get_slot", {}),
+        ("create_interconnects", {"status": 500}, "Unknown operation 'create_interconnects'"),
+        ("cni/interconnects", {"status": 500}, "use a path starting with '/'"),
+        ("get_slot", {"status": 500, "times": 0}, "times must be at least 1"),
+        ("get_slot", {"status": 500, "drop": "before"}, "at most one of status, drop"),
+        ("get_slot", {"status": 500, "malformed": True}, "at most one of status, drop"),
+        ("get_slot", {"drop": "after", "body": "x"}, "at most one of status, drop"),
+        ("get_slot", {"status": 200}, "an error status between 400 and 599"),
+        ("get_slot", {"retry_after": "1"}, "retry_after needs a status"),
+        ("get_slot", {"drop": "sideways"}, "drop must be 'before', 'after' or None"),
+        ("get_slot", {"delay": -1}, "delay must not be negative"),
+        ("get_slot", {}, "The fault does nothing"),
     ],
 )
-def test_add_rejects_nonsense(target, kwargs):
-    """`faults.add` refuses unknown targets and contradictory or empty faults."""
-    with pytest.raises(ValueError, match=r"."):
+def test_add_rejects_nonsense(target, kwargs, problem):
+    """`faults.add` refuses unknown targets and contradictory or empty faults, saying which."""
+    with pytest.raises(ValueError, match=re.escape(problem)):
         Emulator().faults.add(target, **kwargs)
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "problem"),
     [
-        {"rate": 1.5},
-        {"rate": -0.1},
-        {"rate": 0.5, "statuses": (), "drop": False},
-        {"rate": 0.1, "statuses": (302,)},
+        ({"rate": 1.5}, "rate must be between 0 and 1"),
+        ({"rate": -0.1}, "rate must be between 0 and 1"),
+        ({"rate": 0.5, "statuses": (), "drop": False}, "at least one status or allow drop"),
+        ({"rate": 0.1, "statuses": (302,)}, "error statuses between 400 and 599"),
     ],
 )
-def test_random_rejects_nonsense(kwargs):
-    """`faults.random` refuses rates outside 0..1 and empty or non-error choices."""
-    with pytest.raises(ValueError, match=r"."):
+def test_random_rejects_nonsense(kwargs, problem):
+    """`faults.random` refuses rates outside 0..1 and empty or non-error choices, saying which."""
+    with pytest.raises(ValueError, match=re.escape(problem)):
         Emulator().faults.random(**kwargs)

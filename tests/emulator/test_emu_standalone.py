@@ -8,6 +8,10 @@ import re
 import signal
 import socket
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import aiohttp
@@ -72,3 +76,34 @@ def test_unusable_port_exits_1(capsys):
     captured = capsys.readouterr()
     assert captured.err.startswith("error:")
     assert captured.out == ""
+
+
+def test_main_serves_in_this_process_until_sigterm(capsys):
+    """main() prints its URL, answers, and returns 0 on SIGTERM (run here, not in a subprocess)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/client/v4/accounts/a/cni/settings"
+    statuses: list[int] = []
+
+    def call_then_sigterm() -> None:
+        try:
+            request = urllib.request.Request(url, headers={"Authorization": "Bearer t"})
+            for _ in range(200):
+                try:
+                    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - our server
+                        statuses.append(response.status)
+                    break
+                except urllib.error.URLError:
+                    time.sleep(0.05)  # not listening yet
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)  # until_stopped's handler ends main()
+
+    caller = threading.Thread(target=call_then_sigterm)
+    caller.start()
+    try:
+        assert main(["--port", str(port), "--rate-limit", "10/1"]) == 0
+    finally:
+        caller.join()
+    assert statuses == [200]
+    assert capsys.readouterr().out == f"CNI emulator serving at http://127.0.0.1:{port}/client/v4\n"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import attrs
 import pytest
 
+import cni_async
 from cni_async import (
     BgpControl,
     Cni,
@@ -34,6 +36,13 @@ PHYSICAL = {
     "speed": "10G",
 }
 GCP = {"type": "gcp_partner", "name": "gcp-1", "account": "acc", "region": "us-west1"}
+SLOT = {
+    "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "occupied": False,
+    "site": "SJC",
+    "speed": "10G",
+    "facility": FACILITY,
+}
 
 
 def test_physical_told_apart_by_shape_not_type():
@@ -212,3 +221,47 @@ def test_deep_nesting_anywhere_is_a_shape_error_not_a_recursion():
         structure({**PHYSICAL, "facility": {"address": deep_list, "name": "f"}}, Interconnect)
     assert info.value.problems == ["expected string, got array @ $.facility.address[0]"]
     assert structure({"default_asn": 1, "unknown": deep_object}, Settings) == Settings(1)
+
+
+@attrs.frozen(kw_only=True)
+class _KeywordOnly:
+    name: str
+    tags: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class _Derived:
+    name: str
+    made: list[str] = attrs.Factory(list)
+    shown: str = attrs.field(init=False, default="x")
+
+
+@pytest.mark.parametrize("cls", [_KeywordOnly, _Derived])
+def test_classes_the_generated_code_skips_fall_back_to_cattrs_with_the_same_rules(cls):
+    """kw_only, Factory and init=False fields go through cattrs' hooks, as strictly."""
+    assert structure({"name": "n"}, cls).name == "n"
+    with pytest.raises(ShapeError) as info:
+        structure({"name": 5}, cls)
+    assert info.value.problems == ["expected string, got number @ $.name"]
+
+
+def test_a_keyword_only_body_round_trips():
+    """The keyword-only create bodies structure from their own JSON (the fallback path)."""
+    body = cni_async.CniCreate(
+        interconnect="sjc-1", magic=cni_async.MagicSettings(conduit_name="c", description="", mtu=1)
+    )
+    assert structure(unstructure(body), cni_async.CniCreate) == body
+
+
+def test_every_model_is_hashable_and_its_arrays_are_tuples():
+    """Array fields are tuples (a list given is stored as one), so models hash and never change."""
+    facility = cni_async.Facility(address=["1 Main St"], name="SV1")
+    assert facility.address == ("1 Main St",)
+    assert hash(facility) == hash(cni_async.Facility(address=("1 Main St",), name="SV1"))
+    bgp = cni_async.BgpControl(customer_asn=1, extra_prefixes=["10.0.0.0/8"])
+    assert {bgp, bgp} == {bgp}
+    slot = structure(SLOT, cni_async.Slot)
+    assert isinstance(slot.facility.address, tuple)
+    assert hash(slot) == hash(structure(SLOT, cni_async.Slot))
+    with pytest.raises(AttributeError):
+        slot.facility.address.append("x")  # type: ignore[attr-defined]

@@ -88,3 +88,17 @@ def test_version_is_the_packages():
     from cni_async._client import USER_AGENT
 
     assert f"cni-async/{cni_async.__version__}" == USER_AGENT
+
+
+def test_the_paginator_says_where_it_starts():
+    """A paginator's repr names its starting cursor (nothing is sent to make it)."""
+    paginator = cni_async.Paginator(lambda _cursor: None, 40)  # type: ignore[arg-type, return-value]
+    assert repr(paginator) == "<Paginator from cursor 40>"
+
+
+def test_retry_must_be_a_retry_policy():
+    """retry= takes a RetryPolicy; anything else is refused at construction."""
+    import pytest
+
+    with pytest.raises(cni_async.ConfigurationError, match="RetryPolicy"):
+        cni_async.Client(api_token="t", retry={"attempts": 3})  # type: ignore[arg-type]

@@ -375,3 +375,31 @@ async def test_the_retrier_is_built_once_per_policy():
     derived = pipeline.derive(pipeline.options)
     assert derived._retrier is not retrier
     assert derived.transport is pipeline.transport
+
+
+async def test_a_deadline_that_passed_before_a_retry_sends_no_more():
+    """If the deadline passes while a retry is being prepared, that attempt is never sent."""
+    clock = FakeClock()
+    transport = MemoryTransport(reply(503), default=OK)
+    pipeline = make_pipeline(
+        transport, clock, deadline=10.0, on_retry=lambda _event: clock.advance(30.0)
+    )
+    with pytest.raises(cni_async.APITimeoutError, match="after 1 attempt") as info:
+        await settings(pipeline)
+    assert info.value.phase == "deadline"
+    assert len(transport.requests) == 1
+
+
+def test_request_and_body_reprs_show_no_secret():
+    """A request's repr hides its credential and its body (it may hold an MD5 key)."""
+    from cni_async._pipeline import _Body
+    from cni_async._transport import Headers, Request
+
+    body = b'{"bgp": {"md5_key": "s3cr3t-md5"}}'
+    request = Request(
+        "POST", "https://x/y", Headers({"Authorization": f"Bearer {TOKEN}"}), body, 1, None
+    )
+    shown = f"{request!r} {_Body(body)!r}"
+    assert TOKEN not in shown
+    assert "s3cr3t-md5" not in shown
+    assert f"{len(body)} bytes" in shown

@@ -162,6 +162,23 @@ ROWS = [
     ),
     ("account not the call's", lambda: _validate.same_account("a", "b"), "account"),
     ("CNI body of another type", lambda: _validate.cni_create({"account": "a"}), "body"),
+    ("CNI update of another type", lambda: _validate.cni({"id": UUID}), "cni"),
+    (
+        "magic of another type",
+        lambda: _validate.cni_create(CniCreate(interconnect="i", magic={"mtu": 1500})),
+        "magic",
+    ),
+    (
+        "extra_prefixes a single string",
+        lambda: _validate.cni_create(
+            CniCreate(
+                interconnect="i",
+                magic=MAGIC,
+                bgp=BgpControl(customer_asn=1, extra_prefixes="10.0.0.0/8"),  # type: ignore[arg-type]
+            )
+        ),
+        "bgp.extra_prefixes",
+    ),
 ]
 
 

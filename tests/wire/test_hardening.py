@@ -354,3 +354,98 @@ async def test_no_stage_of_a_failure_shows_the_token_in_frame_locals():
         assert TOKEN not in text, type(exc).__name__
     # The locals were rendered: the request headers show, with the credential as '***'.
     assert sum("'Authorization': '***'" in text for text in rendered) >= 5
+
+
+# --- the transport's own edges ------------------------------------------------------------------
+
+
+async def test_a_client_closed_after_use_refuses_work(emu):
+    """Once used and closed, every call and `async with` raise ClientClosedError, unsent."""
+    cf = emu.client()
+    await cf.settings.get()
+    await cf.aclose()
+    with pytest.raises(cni_async.ClientClosedError, match="closed"):
+        await cf.settings.get()
+    with pytest.raises(cni_async.ClientClosedError):
+        async with cf:
+            pass
+    assert emu.executed["get_settings"] == 1
+
+
+async def test_a_borrowed_session_without_a_connection_limit_is_used_as_it_is(emu):
+    """A session whose connector has no limit gets no pool of ours in front of it."""
+    connector = aiohttp.TCPConnector(limit=0)
+    async with (
+        aiohttp.ClientSession(connector=connector) as session,
+        emu.client(session=session) as cf,
+    ):
+        results = await asyncio.gather(*(cf.settings.get() for _ in range(30)))
+        assert cf._transport._real._slots is None
+    assert len(results) == 30
+
+
+def test_attempt_timeouts_are_kept_for_reuse_up_to_a_bound():
+    """Each distinct attempt timeout builds one aiohttp timeout; at most 64 are kept."""
+    from cni_async._aiohttp import AiohttpTransport
+    from cni_async._transport import Headers
+
+    transport = AiohttpTransport(
+        None, default_headers=Headers({}), timeout=60.0, max_connections=1, max_response_size=1
+    )
+    first = transport._timeout(1.5)
+    assert transport._timeout(1.5) is first
+    assert (first.total, first.connect) == (1.5, 1.35)
+    for step in range(100):
+        transport._timeout(2.0 + step / 10)
+    assert len(transport._timeouts) == 64
+    assert transport._timeout(60.0).connect == 10.0  # connecting gets at most 10 s
+
+
+async def test_a_stalled_handshake_is_a_connect_timeout_never_sent():
+    """A server that accepts TCP but never finishes TLS: a 'connect' timeout, not sent."""
+
+    held: list[asyncio.StreamWriter] = []
+
+    async def stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # hold the connection without a word
+        await reader.read()
+
+    server = await asyncio.start_server(stall, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with cni_async.Client(
+            api_token="t",
+            account_id=ACCOUNT,
+            base_url=f"https://127.0.0.1:{port}/client/v4",
+            timeout=0.3,
+            max_retries=0,
+        ) as cf:
+            with pytest.raises(cni_async.APITimeoutError) as info:
+                await cf.settings.get()
+    finally:
+        server.close()
+        for writer in held:
+            writer.close()
+            await writer.wait_closed()
+        await server.wait_closed()
+    assert held  # the connection was made: it was the handshake that never ended
+    assert info.value.phase == "connect"
+    assert info.value.maybe_sent is False
+    assert "timed out connecting" in str(info.value)
+
+
+async def test_the_aiohttp_transport_opens_itself_when_sent_on_first():
+    """Used directly (not through a client), the transport opens on its first send."""
+    from cni_async._aiohttp import AiohttpTransport
+    from cni_async._transport import Headers, Request
+
+    headers = Headers({"Authorization": "Bearer t"})
+    transport = AiohttpTransport(
+        None, default_headers=headers, timeout=5.0, max_connections=2, max_response_size=1 << 20
+    )
+    async with Emulator() as emu:
+        url = f"{emu.base_url}/accounts/{ACCOUNT}/cni/settings"
+        response = await transport.send(Request("GET", url, headers, None, 5.0, None))
+        await transport.aclose()
+    assert response.status == 200
+    assert transport.closed

@@ -45,9 +45,12 @@ async def test_pages_expose_items_and_next_and_resume(cf, emu):
 
 async def test_a_paginator_can_be_walked_twice(cf, emu):
     """Each `async for` starts a fresh walk from the paginator's cursor."""
-    emu.add_interconnects(ACCOUNT, 7)
+    names = emu.add_interconnects(ACCOUNT, 7)
     paginator = cf.interconnects.list(limit=3)
-    assert [i.name async for i in paginator] == [i.name async for i in paginator]
+    first = [i.name async for i in paginator]
+    second = [i.name async for i in paginator]
+    assert first == second == names
+    assert emu.executed["list_interconnects"] == 6  # three pages, walked twice
 
 
 async def test_bad_list_arguments_fail_before_sending(cf, emu):
