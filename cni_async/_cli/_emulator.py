@@ -19,9 +19,6 @@ from .._models import (
     MagicSettings,
     PhysicalInterconnectCreate,
 )
-from ..testing import Emulator
-from ..testing._ratelimit import rate_limit_option
-from ..testing._signals import until_stopped
 from ._common import Subparsers
 from ._output import Output
 
@@ -57,12 +54,17 @@ async def seed_demo(base_url: str, account_id: str, token: str = _DEMO_TOKEN) ->
 @contextlib.asynccontextmanager
 async def demo_emulator(account_id: str) -> AsyncGenerator[str, None]:
     """An in-process emulator seeded with demo data; yields its base URL."""
+    from ..testing import Emulator  # aiohttp's server: imported only when an emulator runs
+
     async with Emulator() as emulator:
         await seed_demo(emulator.base_url, account_id)
         yield emulator.base_url
 
 
 async def _serve(args: argparse.Namespace, out: Output) -> None:
+    from ..testing import Emulator
+    from ..testing._signals import until_stopped
+
     emulator = Emulator(
         host=args.host, port=args.port, token=args.token, rate_limit=args.rate_limit
     )
@@ -74,6 +76,13 @@ async def _serve(args: argparse.Namespace, out: Output) -> None:
             out.stdout.write(f"demo data in account {args.demo}\n")
         out.stdout.flush()
         await until_stopped()  # Ctrl-C where no handler can be installed: exit 130
+
+
+def _rate_limit(text: str) -> tuple[int, float]:
+    """`--rate-limit 1200/300`, read by the emulator's own parser (imported when used)."""
+    from ..testing._ratelimit import rate_limit_option
+
+    return rate_limit_option(text)
 
 
 def _port(text: str) -> int:
@@ -92,7 +101,7 @@ def register(groups: Subparsers, parents: list[argparse.ArgumentParser]) -> None
     parser.add_argument("--token", help="the only API token to accept (default: any)")
     parser.add_argument(
         "--rate-limit",
-        type=rate_limit_option,
+        type=_rate_limit,
         metavar="REQUESTS/SECONDS",
         help="enforce Cloudflare's rate limit per credential, e.g. 1200/300 (default: off)",
     )

@@ -102,3 +102,24 @@ def test_retry_must_be_a_retry_policy():
 
     with pytest.raises(cni_async.ConfigurationError, match="RetryPolicy"):
         cni_async.Client(api_token="t", retry={"attempts": 3})  # type: ignore[arg-type]
+
+
+def test_importing_the_sdk_or_the_cli_does_not_import_aiohttp():
+    """aiohttp (a third of a second to import) is paid for when the first client opens."""
+    import subprocess
+    import sys
+
+    script = (
+        "import contextlib, io, sys\n"
+        "import cni_async, cni_async.events\n"
+        "from cni_async._cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['--help']) == 0\n"
+        "cni_async.Client(api_token='t')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'aiohttp', 'yarl'}))\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\n"
