@@ -83,12 +83,12 @@ class Request:
         timeout: float,
         pool_timeout: float | None,
     ) -> None:
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.timeout = timeout
-        self.pool_timeout = pool_timeout
+        self.method: str = method
+        self.url: str = url
+        self.headers: Headers = headers
+        self.body: bytes | None = body
+        self.timeout: float = timeout
+        self.pool_timeout: float | None = pool_timeout
 
     def __repr__(self) -> str:  # never the body: it may hold an MD5 key
         size = "no body" if self.body is None else f"{len(self.body)} bytes of body"
@@ -101,9 +101,9 @@ class Response:
     __slots__ = ("body", "headers", "status")
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
-        self.status = status
-        self.headers = headers
-        self.body = body
+        self.status: int = status
+        self.headers: Mapping[str, str] = headers
+        self.body: bytes = body
 
     def __repr__(self) -> str:
         return f"<Response {self.status}, {len(self.body)} bytes>"
@@ -148,10 +148,10 @@ class TransportError(Exception):
         refused_status: int | None = None,
     ) -> None:
         super().__init__(reason)
-        self.phase = phase
-        self.reason = reason
-        self.timed_out = timed_out
-        self.refused_status = refused_status
+        self.phase: Phase = phase
+        self.reason: str = reason
+        self.timed_out: bool = timed_out
+        self.refused_status: int | None = refused_status
 
 
 class Transport(Protocol):
