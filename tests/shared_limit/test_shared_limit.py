@@ -20,8 +20,9 @@ from cni_async._limits import Limits, LimitWaitTooLongError
 from cni_async.testing import Emulator
 from tests.redis_server import RedisServer, free_port
 
-redis = pytest.importorskip("redis")
-from redis.asyncio import Redis  # noqa: E402 - only once redis-py is known to be there
+pytest.importorskip("redis.asyncio")  # redis-py, the `redis` extra
+import redis
+from redis.asyncio import Redis
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADERS = {"Authorization": "Bearer tok-SECRET-redis"}
