@@ -23,7 +23,7 @@ import contextlib
 import ssl as _ssl
 import traceback
 import zlib
-from collections.abc import AsyncGenerator, Coroutine, Mapping
+from collections.abc import AsyncGenerator, Coroutine, Iterator, Mapping
 from typing import Protocol, cast
 
 import aiohttp
@@ -36,6 +36,7 @@ __all__ = ["AiohttpTransport", "ClientSession"]
 
 ClientSession = aiohttp.ClientSession
 _CHUNK = 64 * 1024
+_INFLATE_STEP = 256 * 1024  # decoded bytes per step: at most one step past the limit is held
 _ENCODINGS = frozenset({"gzip", "x-gzip", "deflate"})
 _IDENTITY = frozenset({"", "identity"})
 # zlib's window bits that accept both a gzip and a zlib header.
@@ -226,11 +227,11 @@ class AiohttpTransport:
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.content.iter_chunked(_CHUNK):
-            data = chunk if decoder is None else _inflate(decoder, chunk, limit - size, response)
-            size += len(data)
-            if size > limit:
-                raise _too_large(response, limit)
-            chunks.append(data)
+            for data in (chunk,) if decoder is None else _inflated(decoder, chunk, response):
+                size += len(data)
+                if size > limit:
+                    raise _too_large(response, limit)
+                chunks.append(data)
         if decoder is not None and not decoder.eof:
             response.close()
             reason = f"the {encoding} body is cut short"
@@ -242,6 +243,9 @@ class _Decoder(Protocol):
     @property
     def eof(self) -> bool: ...
 
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+
     def decompress(self, data: bytes, /, max_length: int = ...) -> bytes: ...
 
 
@@ -252,14 +256,17 @@ def _start(generator: AsyncGenerator[None, None]) -> None:
         step.send(None)
 
 
-def _inflate(decoder: _Decoder, data: bytes, room: int, response: aiohttp.ClientResponse) -> bytes:
-    """Decode `data`, never producing more than one byte past `room`."""
-    try:
-        return decoder.decompress(data, room + 1)
-    except zlib.error:
-        response.close()
-        reason = "the compressed body could not be decoded"
-        raise TransportError(Phase.BODY, reason, refused_status=response.status) from None
+def _inflated(decoder: _Decoder, data: bytes, response: aiohttp.ClientResponse) -> Iterator[bytes]:
+    """Decode `data` a bounded piece at a time: a bomb is refused one piece past the limit."""
+    while data:
+        try:
+            piece = decoder.decompress(data, _INFLATE_STEP)
+        except zlib.error:
+            response.close()
+            reason = "the compressed body could not be decoded"
+            raise TransportError(Phase.BODY, reason, refused_status=response.status) from None
+        yield piece
+        data = decoder.unconsumed_tail
 
 
 def _too_large(response: aiohttp.ClientResponse, limit: int) -> TransportError:

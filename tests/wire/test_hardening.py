@@ -104,7 +104,7 @@ async def test_a_gzip_bomb_is_inflated_no_further_than_the_limit(hostile):
         finally:
             tracemalloc.stop()
     assert len(bomb) < MIB
-    assert peak < 3 * MIB
+    assert peak < 2 * MIB  # the limit plus a small constant, as for an endless body
 
 
 async def test_a_declared_length_past_the_limit_is_refused_before_reading(hostile):
