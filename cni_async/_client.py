@@ -299,13 +299,18 @@ def _check_base_url(base_url: object) -> None:
     """An http(s) URL without user:password@ (credentials go in their own arguments)."""
     if not isinstance(base_url, str):
         raise ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
-    if "@" in urlsplit(base_url).netloc:
+    parts = urlsplit(base_url)
+    if "@" in parts.netloc:
         # Not echoed: the part before @ is a secret.
         msg = "base_url must not carry credentials (user:password@); pass api_token= instead"
         raise ConfigurationError(msg)
     if not base_url.startswith(("http://", "https://")):
         msg = f"base_url must start with http:// or https://, got {base_url!r}"
         raise ConfigurationError(msg)
+    try:
+        _ = parts.port  # aiohttp would refuse it with a bare ValueError on the first call
+    except ValueError:
+        raise ConfigurationError(f"base_url has an invalid port: {base_url!r}") from None
 
 
 def _seconds(value: object, name: str) -> float:
