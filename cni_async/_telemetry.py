@@ -1,0 +1,234 @@
+"""OpenTelemetry traces and metrics, when the `otel` extra is installed.
+
+```
+Pipeline.request_model(route, url)   with telemetry.call(route, url):
+                                       INTERNAL span "cni.interconnects.get", current while
+                                       the call runs: limits, retries and waits included
+  Pipeline._attempt -> TracedTransport.send(request)
+                                       CLIENT span "GET /accounts/{account_id}/cni/...",
+                                       one per attempt, and http.client.request.duration
+```
+
+The pipeline calls this module through those two doors only, and only when `load()`
+returned a `Telemetry`: without the extra nothing here runs, and opentelemetry is never
+imported (`load()` imports it when a client is made, never `import cni_async`).
+
+Spans are always made through the tracer, even the API's no-op one: a global provider set
+after the client was made is picked up then (the API's proxy tracer resolves lazily), and
+the no-op road costs a get about 1% (`nox -s bench_otel`).
+
+Attributes follow OpenTelemetry's stable HTTP client conventions, plus `url.template` and
+`cloudflare.ray_id`. Nothing secret is recorded: headers are never read (but the response's
+`cf-ray`), bodies never, and no exception is recorded as an event (an error's message may
+quote a response body); a span's status description is only ever our own words for a lost
+connection.
+"""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    ConfigurationError,
+)
+from ._transport import Request, Response, Transport, TransportError
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from opentelemetry.metrics import Histogram
+    from opentelemetry.trace import Span, Tracer
+    from opentelemetry.util.types import AttributeValue
+
+    from ._routes import Route
+
+    Attributes = dict[str, AttributeValue]
+
+__all__ = ["CallSpan", "Telemetry", "TracedTransport", "load"]
+
+SCOPE = "cni_async"  # the instrumentation scope of the tracer and the meter
+INSTALL = "pip install 'cni-async[otel]'"
+# The conventions' advice for http.client.request.duration, in seconds.
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10)
+_ACCOUNT_PATH = "/accounts/{account_id}/"
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def load(tracer_provider: object, meter_provider: object, base_url: str) -> Telemetry | None:
+    """A client's telemetry, or None when OpenTelemetry is not installed.
+
+    Providers left as None are the global ones (resolved lazily by the API's proxies).
+    """
+    try:
+        from opentelemetry import metrics, trace
+    except ImportError:
+        if tracer_provider is not None or meter_provider is not None:
+            msg = f"tracer_provider= and meter_provider= need OpenTelemetry: {INSTALL}"
+            raise ConfigurationError(msg) from None
+        return None
+    if tracer_provider is not None and not isinstance(tracer_provider, trace.TracerProvider):
+        msg = "tracer_provider must be an opentelemetry.trace.TracerProvider"
+        raise ConfigurationError(msg)
+    if meter_provider is not None and not isinstance(meter_provider, metrics.MeterProvider):
+        msg = "meter_provider must be an opentelemetry.metrics.MeterProvider"
+        raise ConfigurationError(msg)
+    tracer = trace.get_tracer(SCOPE, __version__, tracer_provider)
+    duration = metrics.get_meter(SCOPE, __version__, meter_provider).create_histogram(
+        "http.client.request.duration",
+        unit="s",
+        description="Duration of HTTP client requests.",
+        explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
+    )
+    return Telemetry(tracer, duration, base_url)
+
+
+class Telemetry:
+    """A client's tracer and duration histogram, shared by its `with_options` copies."""
+
+    __slots__ = (
+        "attach",
+        "client",
+        "current",
+        "detach",
+        "duration",
+        "error",
+        "prefix",
+        "server",
+        "tracer",
+    )
+
+    def __init__(self, tracer: Tracer, duration: Histogram, base_url: str) -> None:
+        from opentelemetry import context, trace
+
+        self.tracer = tracer
+        self.duration = duration
+        self.attach = context.attach
+        self.current = trace.set_span_in_context
+        self.detach = context.detach
+        self.client = trace.SpanKind.CLIENT
+        self.error = trace.StatusCode.ERROR
+        base = urlsplit(base_url)
+        self.server: Attributes = {
+            "server.address": base.hostname or "",
+            "server.port": base.port or _DEFAULT_PORTS.get(base.scheme, 443),
+        }
+        self.prefix = len(base_url.rstrip("/"))
+
+    def call(self, route: Route, url: str) -> CallSpan:
+        """The INTERNAL span of one SDK call (one page, for a list), to use as `with`."""
+        attributes: Attributes = {}
+        if route.template.startswith(_ACCOUNT_PATH):
+            # "/accounts/<id, percent-encoded as one segment>/cni/..."
+            attributes["cni.account_id"] = unquote(url[self.prefix :].split("/", 3)[2])
+        return CallSpan(self, self.tracer.start_span("cni." + route.name, attributes=attributes))
+
+    def traced(self, transport: Transport) -> TracedTransport:
+        """`transport`, sending each attempt under a CLIENT span."""
+        return TracedTransport(self, transport)
+
+
+class CallSpan:
+    """Makes the call's span current while the call runs; ends it however the call ends."""
+
+    __slots__ = ("span", "telemetry", "token")
+
+    def __init__(self, telemetry: Telemetry, span: Span) -> None:
+        self.telemetry = telemetry
+        self.span = span
+
+    def __enter__(self) -> None:
+        telemetry = self.telemetry
+        self.token = telemetry.attach(telemetry.current(self.span))
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        span = self.span
+        try:
+            if exc is not None:
+                # The SDK's error class (or CancelledError, or a hook's own exception).
+                span.set_attribute("error.type", type(exc).__name__)
+                ours = str(exc) if isinstance(exc, APIConnectionError) else None
+                span.set_status(self.telemetry.error, ours)
+        finally:
+            span.end()
+            self.telemetry.detach(self.token)
+
+
+class TracedTransport:
+    """A transport whose every attempt is a CLIENT span and a duration measurement."""
+
+    __slots__ = ("telemetry", "transport")
+
+    def __init__(self, telemetry: Telemetry, transport: Transport) -> None:
+        self.telemetry = telemetry
+        self.transport = transport
+
+    async def send(self, request: Request) -> Response:
+        """Send through the wrapped transport, as a CLIENT span of the current call."""
+        telemetry = self.telemetry
+        common: Attributes = {
+            "http.request.method": request.method,
+            **telemetry.server,
+            "url.template": request.template,
+        }
+        attributes: Attributes = {**common, "url.full": request.url}
+        if request.attempt > 1:
+            attributes["http.request.resend_count"] = request.attempt - 1
+        span = telemetry.tracer.start_span(
+            f"{request.method} {request.template}", kind=telemetry.client, attributes=attributes
+        )
+        started = time.perf_counter()
+        try:
+            response = await self.transport.send(request)
+        except TransportError as exc:
+            status = exc.refused_status
+            error = str(status) if status is not None and status >= 400 else _lost(exc)  # noqa: PLR2004
+            self._end(span, common, started, status, error, exc.reason)
+            raise
+        except BaseException as exc:  # cancelled, or the client closed under it
+            self._end(span, common, started, None, type(exc).__name__, None)
+            raise
+        status = response.status
+        ray_id = response.headers.get("cf-ray")
+        if ray_id is not None:
+            span.set_attribute("cloudflare.ray_id", ray_id)
+        failed = str(status) if status >= 400 else None  # noqa: PLR2004 - the conventions' rule
+        self._end(span, common, started, status, failed, None)
+        return response
+
+    def _end(  # noqa: PLR0917 - one private caller, three call sites
+        self,
+        span: Span,
+        common: Attributes,
+        started: float,
+        status: int | None,
+        error: str | None,
+        description: str | None,
+    ) -> None:
+        """End the attempt's span and record its duration, with the same attributes."""
+        elapsed = time.perf_counter() - started
+        if status is not None:
+            common["http.response.status_code"] = status
+            span.set_attribute("http.response.status_code", status)
+        if error is not None:
+            common["error.type"] = error
+            span.set_attribute("error.type", error)
+            span.set_status(self.telemetry.error, description)
+        span.end()
+        self.telemetry.duration.record(elapsed, common)
+
+
+def _lost(exc: TransportError) -> str:
+    """The error class an attempt without a usable response raises (as `Pipeline._failed`)."""
+    if exc.refused_status is not None:
+        return APIResponseValidationError.__name__
+    return (APITimeoutError if exc.timed_out else APIConnectionError).__name__
