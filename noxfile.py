@@ -178,6 +178,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def bench_otel(session: nox.Session) -> None:
+    """What the otel extra costs a get with no OpenTelemetry SDK set (a report, not a test)."""
+    install(session, ".[otel]")
+    session.run("python", "benchmarks/otel_cost.py", *session.posargs)
+
+
+@nox.session
 def bench_redis(session: nox.Session) -> None:
     """The shared rate limit's cost (a report, not a test): round trips, latency, 16 workers."""
     install(session, ".[redis]")

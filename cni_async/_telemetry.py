@@ -13,20 +13,25 @@ The pipeline calls this module through those two doors only, and only when `load
 returned a `Telemetry`: without the extra nothing here runs, and opentelemetry is never
 imported (`load()` imports it when a client is made, never `import cni_async`).
 
-Spans are always made through the tracer, even the API's no-op one: a global provider set
-after the client was made is picked up then (the API's proxy tracer resolves lazily), and
-the no-op road costs a get about 1% (`nox -s bench_otel`).
+Every call starts its span through the tracer, even the API's no-op one, so a global
+provider set after the client was made is used from then on (the API's proxy tracer
+resolves lazily). A no-op tracer with no span around the call answers with an invalid
+span: then nothing is made current and the call's attempts start no span of their own
+(`_TRACED`); their durations are still recorded. That keeps a get on the no-op providers
+within a few percent of one without the extra (`nox -s bench_otel`). A provider set while
+a call is under way traces the calls that start after it.
 
 Attributes follow OpenTelemetry's stable HTTP client conventions, plus `url.template` and
 `cloudflare.ray_id`. Nothing secret is recorded: headers are never read (but the response's
 `cf-ray`), bodies never, and no exception is recorded as an event (an error's message may
 quote a response body); a span's status description is only ever our own words for a lost
-connection.
+connection or a refused body.
 """
 
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 from types import TracebackType
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -49,7 +54,7 @@ if TYPE_CHECKING:
 
     Attributes = dict[str, AttributeValue]
 
-__all__ = ["CallSpan", "Telemetry", "TracedTransport", "load"]
+__all__ = ["CallSpan", "NoSpan", "Telemetry", "TracedTransport", "load"]
 
 SCOPE = "cni_async"  # the instrumentation scope of the tracer and the meter
 INSTALL = "pip install 'cni-async[otel]'"
@@ -57,6 +62,9 @@ INSTALL = "pip install 'cni-async[otel]'"
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10)
 _ACCOUNT_PATH = "/accounts/{account_id}/"
 _DEFAULT_PORTS = {"https": 443, "http": 80}
+# Whether the running call has a span: its attempts are traced only then, so a call on the
+# no-op tracer costs one context lookup per attempt instead of a second no-op span.
+_TRACED: ContextVar[bool] = ContextVar("cni_async_traced", default=False)
 
 
 def load(tracer_provider: object, meter_provider: object, base_url: str) -> Telemetry | None:
@@ -98,6 +106,7 @@ class Telemetry:
         "duration",
         "error",
         "prefix",
+        "routes",
         "server",
         "tracer",
     )
@@ -118,24 +127,61 @@ class Telemetry:
             "server.port": base.port or _DEFAULT_PORTS.get(base.scheme, 443),
         }
         self.prefix = len(base_url.rstrip("/"))
+        self.routes: dict[tuple[str, str], tuple[str, Attributes]] = {}
 
-    def call(self, route: Route, url: str) -> CallSpan:
+    def call(self, route: Route, url: str) -> CallSpan | NoSpan:
         """The INTERNAL span of one SDK call (one page, for a list), to use as `with`."""
-        attributes: Attributes = {}
-        if route.template.startswith(_ACCOUNT_PATH):
+        span = self.tracer.start_span("cni." + route.name)
+        if not span.get_span_context().is_valid:
+            # Only a no-op tracer with no span around the call makes an invalid span:
+            # making it current would change nothing, so the no-SDK road stops here.
+            return NO_SPAN
+        if span.is_recording() and route.template.startswith(_ACCOUNT_PATH):
             # "/accounts/<id, percent-encoded as one segment>/cni/..."
-            attributes["cni.account_id"] = unquote(url[self.prefix :].split("/", 3)[2])
-        return CallSpan(self, self.tracer.start_span("cni." + route.name, attributes=attributes))
+            span.set_attribute("cni.account_id", unquote(url[self.prefix :].split("/", 3)[2]))
+        return CallSpan(self, span)
+
+    def route(self, method: str, template: str) -> tuple[str, Attributes]:
+        """A CLIENT span's name and the attributes every attempt of a route shares."""
+        known = self.routes.get((method, template))
+        if known is None:  # once per route: the SDK has a few dozen
+            attributes: Attributes = {
+                "http.request.method": method,
+                **self.server,
+                "url.template": template,
+            }
+            known = self.routes[method, template] = (f"{method} {template}", attributes)
+        return known
 
     def traced(self, transport: Transport) -> TracedTransport:
         """`transport`, sending each attempt under a CLIENT span."""
         return TracedTransport(self, transport)
 
 
+class NoSpan:
+    """The call span of a no-op tracer: nothing to make current, nothing to end."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        pass
+
+
+NO_SPAN = NoSpan()
+
+
 class CallSpan:
     """Makes the call's span current while the call runs; ends it however the call ends."""
 
-    __slots__ = ("span", "telemetry", "token")
+    __slots__ = ("span", "telemetry", "token", "traced")
 
     def __init__(self, telemetry: Telemetry, span: Span) -> None:
         self.telemetry = telemetry
@@ -144,6 +190,7 @@ class CallSpan:
     def __enter__(self) -> None:
         telemetry = self.telemetry
         self.token = telemetry.attach(telemetry.current(self.span))
+        self.traced = _TRACED.set(True)
 
     def __exit__(
         self,
@@ -160,11 +207,12 @@ class CallSpan:
                 span.set_status(self.telemetry.error, ours)
         finally:
             span.end()
+            _TRACED.reset(self.traced)
             self.telemetry.detach(self.token)
 
 
 class TracedTransport:
-    """A transport whose every attempt is a CLIENT span and a duration measurement."""
+    """A transport whose every attempt is a CLIENT span (in a traced call) and a duration."""
 
     __slots__ = ("telemetry", "transport")
 
@@ -173,58 +221,55 @@ class TracedTransport:
         self.transport = transport
 
     async def send(self, request: Request) -> Response:
-        """Send through the wrapped transport, as a CLIENT span of the current call."""
+        """Send through the wrapped transport; measure it, and trace it in a traced call."""
         telemetry = self.telemetry
-        common: Attributes = {
-            "http.request.method": request.method,
-            **telemetry.server,
-            "url.template": request.template,
-        }
-        attributes: Attributes = {**common, "url.full": request.url}
-        if request.attempt > 1:
-            attributes["http.request.resend_count"] = request.attempt - 1
-        span = telemetry.tracer.start_span(
-            f"{request.method} {request.template}", kind=telemetry.client, attributes=attributes
-        )
+        name, common = telemetry.route(request.method, request.template)
+        span = None
+        if _TRACED.get():
+            attributes: Attributes = {**common, "url.full": request.url}
+            if request.attempt > 1:
+                attributes["http.request.resend_count"] = request.attempt - 1
+            span = telemetry.tracer.start_span(name, kind=telemetry.client, attributes=attributes)
         started = time.perf_counter()
         try:
             response = await self.transport.send(request)
         except TransportError as exc:
             status = exc.refused_status
-            error = str(status) if status is not None and status >= 400 else _lost(exc)  # noqa: PLR2004
-            self._end(span, common, started, status, error, exc.reason)
+            outcome: Attributes = {"error.type": _lost(exc)}
+            if status is not None:  # a response came, but its body was refused
+                outcome["http.response.status_code"] = status
+                if status >= 400:  # noqa: PLR2004 - the conventions' rule
+                    outcome["error.type"] = str(status)
+            self._end(span, common, started, outcome, exc.reason)
             raise
         except BaseException as exc:  # cancelled, or the client closed under it
-            self._end(span, common, started, None, type(exc).__name__, None)
+            self._end(span, common, started, {"error.type": type(exc).__name__}, None)
             raise
         status = response.status
-        ray_id = response.headers.get("cf-ray")
-        if ray_id is not None:
+        outcome = {"http.response.status_code": status}
+        if status >= 400:  # noqa: PLR2004 - the conventions' rule
+            outcome["error.type"] = str(status)
+        if span is not None and (ray_id := response.headers.get("cf-ray")) is not None:
             span.set_attribute("cloudflare.ray_id", ray_id)
-        failed = str(status) if status >= 400 else None  # noqa: PLR2004 - the conventions' rule
-        self._end(span, common, started, status, failed, None)
+        self._end(span, common, started, outcome, None)
         return response
 
-    def _end(  # noqa: PLR0917 - one private caller, three call sites
+    def _end(
         self,
-        span: Span,
+        span: Span | None,
         common: Attributes,
         started: float,
-        status: int | None,
-        error: str | None,
-        description: str | None,
+        outcome: Attributes,
+        reason: str | None,
     ) -> None:
-        """End the attempt's span and record its duration, with the same attributes."""
+        """End the attempt's span, if any; record its duration with the same attributes."""
         elapsed = time.perf_counter() - started
-        if status is not None:
-            common["http.response.status_code"] = status
-            span.set_attribute("http.response.status_code", status)
-        if error is not None:
-            common["error.type"] = error
-            span.set_attribute("error.type", error)
-            span.set_status(self.telemetry.error, description)
-        span.end()
-        self.telemetry.duration.record(elapsed, common)
+        if span is not None:
+            span.set_attributes(outcome)
+            if "error.type" in outcome:  # described only in our words for a lost response
+                span.set_status(self.telemetry.error, reason)
+            span.end()
+        self.telemetry.duration.record(elapsed, {**common, **outcome})
 
 
 def _lost(exc: TransportError) -> str:

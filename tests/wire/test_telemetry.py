@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import pytest_asyncio
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from opentelemetry.trace import StatusCode
 
 import cni_async
@@ -349,3 +352,27 @@ async def test_a_closed_client_ends_the_call_span(cf, otel):
     (attempt,) = otel.attempts()  # the transport refused it: no status, the error's class
     assert (attempt.attributes or {})["error.type"] == "ClientClosedError"
     assert "http.response.status_code" not in (attempt.attributes or {})
+
+
+async def test_metrics_alone_when_only_a_meter_provider_is_given(emu, otel):
+    """A meter provider and the (no-op) global tracer: durations recorded, no span."""
+    async with emu.client(meter_provider=otel.meter_provider) as cf:
+        await cf.settings.get()
+    assert otel.spans() == []
+    (point,) = otel.points()
+    assert point.count == 1
+    assert (point.attributes or {})["http.response.status_code"] == 200
+
+
+async def test_sampled_out_calls_export_nothing_and_still_measure(emu, otel):
+    """A sampler that drops every span: nothing exported, no error, durations recorded."""
+    dropping = TracerProvider(sampler=ALWAYS_OFF, shutdown_on_exit=False)
+    dropping.add_span_processor(SimpleSpanProcessor(otel.exporter))
+    emu.faults.add("get_settings", status=503)
+    async with emu.client(
+        tracer_provider=dropping, meter_provider=otel.meter_provider, retry=FAST
+    ) as cf:
+        await cf.settings.get()
+    assert otel.spans() == []
+    assert sorted(p.count for p in otel.points()) == [1, 1]
+    dropping.shutdown()
