@@ -46,8 +46,12 @@ from ._transport import Request, Response, Transport, TransportError
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextvars import Token
+
+    from opentelemetry.context import Context
     from opentelemetry.metrics import Histogram
-    from opentelemetry.trace import Span, Tracer
+    from opentelemetry.trace import Span, SpanKind, StatusCode, Tracer
     from opentelemetry.util.types import AttributeValue
 
     from ._routes import Route
@@ -114,19 +118,19 @@ class Telemetry:
     def __init__(self, tracer: Tracer, duration: Histogram, base_url: str) -> None:
         from opentelemetry import context, trace
 
-        self.tracer = tracer
-        self.duration = duration
-        self.attach = context.attach
-        self.current = trace.set_span_in_context
-        self.detach = context.detach
-        self.client = trace.SpanKind.CLIENT
-        self.error = trace.StatusCode.ERROR
+        self.tracer: Tracer = tracer
+        self.duration: Histogram = duration
+        self.attach: Callable[[Context], Token[Context]] = context.attach
+        self.current: Callable[[Span], Context] = trace.set_span_in_context
+        self.detach: Callable[[Token[Context]], None] = context.detach
+        self.client: SpanKind = trace.SpanKind.CLIENT
+        self.error: StatusCode = trace.StatusCode.ERROR
         base = urlsplit(base_url)
         self.server: Attributes = {
             "server.address": base.hostname or "",
             "server.port": base.port or _DEFAULT_PORTS.get(base.scheme, 443),
         }
-        self.prefix = len(base_url.rstrip("/"))
+        self.prefix: int = len(base_url.rstrip("/"))
         self.routes: dict[tuple[str, str], tuple[str, Attributes]] = {}
 
     def call(self, route: Route, url: str) -> CallSpan | NoSpan:
@@ -182,10 +186,12 @@ class CallSpan:
     """Makes the call's span current while the call runs; ends it however the call ends."""
 
     __slots__ = ("span", "telemetry", "token", "traced")
+    token: Token[Context]  # set by __enter__, as is `traced`
+    traced: Token[bool]
 
     def __init__(self, telemetry: Telemetry, span: Span) -> None:
-        self.telemetry = telemetry
-        self.span = span
+        self.telemetry: Telemetry = telemetry
+        self.span: Span = span
 
     def __enter__(self) -> None:
         telemetry = self.telemetry
@@ -217,8 +223,8 @@ class TracedTransport:
     __slots__ = ("telemetry", "transport")
 
     def __init__(self, telemetry: Telemetry, transport: Transport) -> None:
-        self.telemetry = telemetry
-        self.transport = transport
+        self.telemetry: Telemetry = telemetry
+        self.transport: Transport = transport
 
     async def send(self, request: Request) -> Response:
         """Send through the wrapped transport; measure it, and trace it in a traced call."""

@@ -96,14 +96,14 @@ class Request:
         template: str,
         attempt: int,
     ) -> None:
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.timeout = timeout
-        self.pool_timeout = pool_timeout
-        self.template = template
-        self.attempt = attempt
+        self.method: str = method
+        self.url: str = url
+        self.headers: Headers = headers
+        self.body: bytes | None = body
+        self.timeout: float = timeout
+        self.pool_timeout: float | None = pool_timeout
+        self.template: str = template
+        self.attempt: int = attempt
 
     def __repr__(self) -> str:  # never the body: it may hold an MD5 key
         size = "no body" if self.body is None else f"{len(self.body)} bytes of body"
