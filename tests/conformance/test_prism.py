@@ -122,7 +122,10 @@ async def delete_interconnect(cf: cni_async.Client, rng: random.Random, _: int) 
 
 async def get_interconnect_loa(cf: cni_async.Client, rng: random.Random, _: int) -> None:
     loa_name = maybe(rng, rng.choice(["ACME Networks", "x" * 200, "Ünïcode & Co"]))
-    assert isinstance(await cf.interconnects.loa(name(rng), name=loa_name), bytes)
+    # The document's LOA 200 declares no content, so prism answers it with an empty body,
+    # which the SDK refuses (an LOA is a PDF). The request itself is still checked below.
+    with pytest.raises(cni_async.APIResponseValidationError, match="the LOA body is empty"):
+        await cf.interconnects.loa(name(rng), name=loa_name)
 
 
 async def get_interconnect_status(cf: cni_async.Client, rng: random.Random, _: int) -> None:
