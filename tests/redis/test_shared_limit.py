@@ -20,8 +20,11 @@ from cni_async._limits import Limits, LimitWaitTooLongError
 from cni_async.testing import Emulator
 from tests.redis_server import RedisServer, free_port
 
-redis = pytest.importorskip("redis")
-from redis.asyncio import Redis  # noqa: E402 - only once redis-py is known to be there
+# redis.asyncio, not redis: without redis-py, `import redis` finds this folder (tests/redis,
+# a namespace package, since tests/ is on sys.path) instead of failing.
+pytest.importorskip("redis.asyncio")
+import redis  # only once redis-py is known to be there
+from redis.asyncio import Redis
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADERS = {"Authorization": "Bearer tok-SECRET-redis"}
