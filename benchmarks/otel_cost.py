@@ -7,8 +7,8 @@ Two clients in one process, against benchmarks/server.py (in its own process):
 * `without`: made while opentelemetry is blocked from import, exactly as on a machine
   without the extra: the client finds no OpenTelemetry and takes its plain road;
 * `no-op`: made after, with opentelemetry-api importable and no SDK set, so every call
-  goes through the API's no-op (proxy) tracer and meter: two spans and one histogram
-  record per get.
+  goes through the API's no-op (proxy) tracer and meter: a call span started (and found
+  invalid) and a duration recorded per get.
 
 Per round, each client in turn (the order alternating) times `--gets` sequential gets,
 then the same number with `--concurrency` in flight, in wall time and in this process's
