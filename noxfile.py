@@ -23,8 +23,10 @@ CONSTRAINTS = REQUIREMENTS / "constraints.txt"
 LOWEST = REQUIREMENTS / "lowest.txt"
 PRISM = REQUIREMENTS / "prism"  # package.json and package-lock.json of the prism mock
 LINT = ["ruff"]
-TYPING = ["mypy", "pyright", "pytest", "pytest-asyncio"]
-TESTS = ["cloudflare", "jsonschema", "trustme"]  # beside the package's own `test` extra
+TYPING = ["mypy", "pyright", "pytest", "pytest-asyncio", "opentelemetry-sdk"]
+# Beside the package's own `test` extra; opentelemetry-sdk's in-memory exporter and reader
+# check the `otel` extra's spans and metrics.
+TESTS = ["cloudflare", "jsonschema", "trustme", "opentelemetry-sdk"]
 CONFORMANCE = ["jsonschema", "schemathesis"]
 DOCS = [
     "sphinx",
@@ -36,12 +38,17 @@ DOCS = [
     "starlette",
     "httpx",
     "asgi-lifespan",
+    # docs/services.md traces a call into an in-memory exporter
+    "opentelemetry-api",
+    "opentelemetry-sdk",
 ]
 BENCH = ["cloudflare[aiohttp]"]
 BUILD = ["build", "twine"]
 LOCK = ["uv==0.13.9"]
-# The runtime dependencies whose lowest declared versions the `lowest` session tests.
+# The runtime dependencies whose lowest declared versions the `lowest` session tests, and
+# the `otel` extra's (with opentelemetry-sdk, for the tests, at the API's version).
 RUNTIME = ("aiohttp", "attrs", "cattrs", "tenacity")
+OTEL = "opentelemetry-api"
 # The Redis tests need redis-server (apt-get install redis-server, as .ci/run does): here they
 # fail when it is missing instead of skipping, so CI can never pass by not running them.
 REDIS_REQUIRED = {"CNI_REDIS_REQUIRED": "1"}
@@ -63,7 +70,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typing(session: nox.Session) -> None:
     """mypy --strict and pyright strict over the package and the typing examples."""
-    install(session, ".[redis]", *TYPING)
+    install(session, ".[redis,otel]", *TYPING)
     session.run("mypy")
     session.run("pyright")
     session.run("pyright", "--verifytypes", "cni_async", "--ignoreexternal")
@@ -72,7 +79,7 @@ def typing(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite but the slow tests, under branch coverage, with the gate."""
-    install(session, "-e", ".[test,redis]", *TESTS)
+    install(session, "-e", ".[test,redis,otel]", *TESTS)
     session.run("coverage", "erase")
     session.run(
         *("coverage", "run", "-m", "pytest", "-m", "not slow"), *session.posargs, env=REDIS_REQUIRED
@@ -84,7 +91,7 @@ def tests(session: nox.Session) -> None:
 def slow(session: nox.Session) -> None:
     """The slow tests (the soak, real-time queues, examples/many_workers.py on one Redis
     budget), apart so the default run stays quick."""
-    install(session, "-e", ".[test,redis]", *TESTS)
+    install(session, "-e", ".[test,redis,otel]", *TESTS)
     session.run(
         *("pytest", "-m", "slow", "-p", "no:cacheprovider"), *session.posargs, env=REDIS_REQUIRED
     )
@@ -92,13 +99,14 @@ def slow(session: nox.Session) -> None:
 
 @nox.session
 def lowest(session: nox.Session) -> None:
-    """The test suite against the lowest aiohttp, attrs, cattrs and tenacity pyproject allows."""
-    install(session, "-e", ".[test]", *TESTS, constraints=LOWEST)
+    """The test suite against the lowest aiohttp, attrs, cattrs, tenacity and
+    opentelemetry-api pyproject allows."""
+    install(session, "-e", ".[test,otel]", *TESTS, constraints=LOWEST)
     versions = session.run(
         "python",
         "-c",
         "from importlib.metadata import version as v; "
-        f"print(' '.join(f'{{n}}=={{v(n)}}' for n in {RUNTIME!r}))",
+        f"print(' '.join(f'{{n}}=={{v(n)}}' for n in {(*RUNTIME, OTEL)!r}))",
         silent=True,
     )
     session.log(f"testing against {str(versions).strip()}")
@@ -116,7 +124,10 @@ def lock(session: nox.Session) -> None:
     # The inputs are written beside the locks (generated, committed): relative paths keep
     # the locks' comments the same on every machine.
     (REQUIREMENTS / "tools.in").write_text(_GENERATED + "\n".join(everything) + "\n")
-    (REQUIREMENTS / "lowest.in").write_text(_GENERATED + "\n".join([*_floors(), *TESTS]) + "\n")
+    floors = _floors()
+    pinned = {floor.partition("==")[0] for floor in floors}
+    lowest = [*floors, *(tool for tool in TESTS if tool not in pinned)]
+    (REQUIREMENTS / "lowest.in").write_text(_GENERATED + "\n".join(lowest) + "\n")
     compile_ = [
         *("uv", "pip", "compile", "--quiet", "--universal", "--python-version", "3.10"),
         *("--custom-compile-command", "nox -s lock"),
@@ -129,7 +140,7 @@ def lock(session: nox.Session) -> None:
         )
         session.run(
             *compile_,
-            *("--extra", "test", "pyproject.toml", "requirements/lowest.in"),
+            *("--extra", "test", "--extra", "otel", "pyproject.toml", "requirements/lowest.in"),
             *("-o", "requirements/lowest.txt"),
         )
     session.run(
@@ -143,17 +154,20 @@ _GENERATED = "# Generated by `nox -s lock` from the lists in noxfile.py; edit th
 
 
 def _floors() -> list[str]:
-    """`name==lowest` for each runtime dependency, from pyproject's `name>=lowest`."""
+    """`name==lowest` for each runtime dependency and the `otel` extra, from pyproject's
+    `name>=lowest`; opentelemetry-sdk pinned to the API's floor (it needs its own API)."""
     import tomllib
 
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = [*project["dependencies"], *project["optional-dependencies"]["otel"]]
     floors = {}
     for requirement in declared:
         name, _, floor = requirement.partition(">=")
         floors[name.strip()] = floor.strip()
-    if set(floors) != set(RUNTIME) or not all(floors.values()):
-        raise RuntimeError(f"expected a >= floor on each of {RUNTIME}, got {declared}")
-    return [f"{name}=={floor}" for name, floor in floors.items()]
+    if set(floors) != {*RUNTIME, OTEL} or not all(floors.values()):
+        raise RuntimeError(f"expected a >= floor on each of {(*RUNTIME, OTEL)}, got {declared}")
+    pins = [f"{name}=={floor}" for name, floor in floors.items()]
+    return [*pins, f"opentelemetry-sdk=={floors[OTEL]}"]
 
 
 @nox.session
@@ -161,6 +175,13 @@ def bench(session: nox.Session) -> None:
     """The benchmark (a report, not a test): cni_async vs bare aiohttp and the official SDK."""
     install(session, ".", *BENCH)
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session
+def bench_otel(session: nox.Session) -> None:
+    """What the otel extra costs a get with no OpenTelemetry SDK set (a report, not a test)."""
+    install(session, ".[otel]")
+    session.run("python", "benchmarks/otel_cost.py", *session.posargs)
 
 
 @nox.session
@@ -229,7 +250,7 @@ def conformance(session: nox.Session) -> None:
 @nox.session
 def docs(session: nox.Session) -> None:
     """The docs, warnings as errors; every example in them runs against the emulator."""
-    install(session, "-e", ".[test,redis]", *DOCS)
+    install(session, "-e", ".[test,redis,otel]", *DOCS)
     session.run(
         "sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", "docs/_build/html"
     )

@@ -18,6 +18,7 @@ from ._resources.interconnects import InterconnectsResource
 from ._resources.settings import SettingsResource
 from ._resources.slots import SlotsResource
 from ._retry import RetryPolicy
+from ._telemetry import load as load_telemetry
 from ._transport import DeferredTransport, Headers, Transport
 from ._version import __version__
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     import ssl as _ssl
 
     from aiohttp import ClientSession
+    from opentelemetry.metrics import MeterProvider
+    from opentelemetry.trace import TracerProvider
     from typing_extensions import Self  # typing.Self is 3.11+; only checkers read it
 
 __all__ = ["Client"]
@@ -83,6 +86,14 @@ class Client:
         on_retry: called with a `RetryEvent` before each retry.
         on_request: called with a `RequestEvent` before each attempt is sent.
         on_response: called with a `ResponseEvent` after each attempt.
+        tracer_provider: the OpenTelemetry `TracerProvider` of the client's spans
+            (default: the global one). Needs the `otel` extra.
+        meter_provider: the OpenTelemetry `MeterProvider` of the
+            `http.client.request.duration` histogram (default: the global one).
+
+    With OpenTelemetry installed (`pip install 'cni-async[otel]'`), each call is
+    an INTERNAL span named after it (`cni.interconnects.get`) with a CLIENT span
+    per HTTP attempt beneath it; see "Traces and metrics" in the docs.
 
     Hooks may be plain functions or coroutine functions; what they return is
     awaited when it is awaitable. The client also slows down by itself when the
@@ -118,6 +129,8 @@ class Client:
         on_retry: RetryHook | None = None,
         on_request: RequestHook | None = None,
         on_response: ResponseHook | None = None,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
     ) -> None:
         env = os.environ
         credentials = resolve_credentials(
@@ -194,6 +207,7 @@ class Client:
             limits=limits,
             timeout=timeout,
             pool_timeout=pool_timeout,
+            telemetry=load_telemetry(tracer_provider, meter_provider, base_url),
         )
         self._bind()
 
@@ -299,13 +313,18 @@ def _check_base_url(base_url: object) -> None:
     """An http(s) URL without user:password@ (credentials go in their own arguments)."""
     if not isinstance(base_url, str):
         raise ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
-    if "@" in urlsplit(base_url).netloc:
+    parts = urlsplit(base_url)
+    if "@" in parts.netloc:
         # Not echoed: the part before @ is a secret.
         msg = "base_url must not carry credentials (user:password@); pass api_token= instead"
         raise ConfigurationError(msg)
     if not base_url.startswith(("http://", "https://")):
         msg = f"base_url must start with http:// or https://, got {base_url!r}"
         raise ConfigurationError(msg)
+    try:
+        _ = parts.port  # aiohttp would refuse it with a bare ValueError on the first call
+    except ValueError:
+        raise ConfigurationError(f"base_url has an invalid port: {base_url!r}") from None
 
 
 def _seconds(value: object, name: str) -> float:

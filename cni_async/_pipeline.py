@@ -11,6 +11,11 @@ resource method -> Pipeline.request(route, url, body)  ids validated, body seria
 
 The clock and the sleep are the pipeline's own (injected), so its logic is
 tested in milliseconds against an in-memory transport.
+
+With a `Telemetry` (the `otel` extra, `_telemetry.py`), each of `request`,
+`request_model` and `request_pdf` runs inside `telemetry.call(...)`, the call's
+span, and attempts go through `telemetry.traced(transport)`; without one, the
+only cost is one `is not None` test per call.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from ._exceptions import (
 from ._limits import Limits, LimitWaitTooLongError
 from ._retry import Call, Retrier, RetryPolicy
 from ._routes import ACCEPT, Route
+from ._telemetry import Telemetry, TracedTransport
 from ._transport import Headers, Phase, Request, Response, Transport, TransportError
 
 __all__ = ["Options", "Pipeline"]
@@ -105,10 +111,16 @@ class Pipeline:
         limits: Limits | None,
         timeout: float,
         pool_timeout: float | None = None,
+        telemetry: Telemetry | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.transport: Transport = transport
+        self._telemetry = telemetry
+        # What attempts are sent through: the transport, or the same under CLIENT spans.
+        self._sender: Transport | TracedTransport = (
+            transport if telemetry is None else telemetry.traced(transport)
+        )
         self.base_url: str = base_url.rstrip("/")
         self.account_id: str | None = account_id
         self.options: Options = options
@@ -157,6 +169,36 @@ class Pipeline:
 
     async def request(self, route: Route, url: str, body: object | None = None) -> Response:
         """Send with limits and retries; return the 2xx response or raise its typed error."""
+        if self._telemetry is not None:
+            with self._telemetry.call(route, url):
+                return await self._send(route, url, body)
+        return await self._send(route, url, body)
+
+    async def request_model(
+        self,
+        route: Route,
+        url: str,
+        model: type[T] | Any,  # noqa: ANN401 - a union alias is not a `type`
+        body: object | None = None,
+    ) -> T:
+        """Send, then decode and structure the JSON body as `model` (outside the retries)."""
+        result: T  # (a `type[T] | Any` argument would make a returned call Any)
+        if self._telemetry is not None:
+            with self._telemetry.call(route, url):
+                result = self._structure(route, url, await self._send(route, url, body), model)
+        else:
+            result = self._structure(route, url, await self._send(route, url, body), model)
+        return result
+
+    async def request_pdf(self, route: Route, url: str) -> bytes:
+        """Send; return the body if it is a PDF, else raise APIResponseValidationError."""
+        if self._telemetry is not None:
+            with self._telemetry.call(route, url):
+                return self._pdf(route, url, await self._send(route, url))
+        return self._pdf(route, url, await self._send(route, url))
+
+    async def _send(self, route: Route, url: str, body: object | None = None) -> Response:
+        """`request`, without the call's span."""
         options = self.options
         data = None if body is None else _Body(json.dumps(unstructure(body)).encode())
         headers = self._headers[route.accept, data is not None]
@@ -188,15 +230,14 @@ class Pipeline:
             again = functools.partial(self._attempt, call, url, headers, data)
             return await self._retrier.resume(call, failure, again)
 
-    async def request_model(
+    def _structure(
         self,
         route: Route,
         url: str,
+        response: Response,
         model: type[T] | Any,  # noqa: ANN401 - a union alias is not a `type`
-        body: object | None = None,
     ) -> T:
-        """Send, then decode and structure the JSON body as `model` (outside the retries)."""
-        response = await self.request(route, url, body)
+        """The JSON body as `model`, or the error naming the request and the bad path."""
         try:
             data = decode_json(response.status, response.headers, response.body)
             result: T = structure(data, model)
@@ -210,9 +251,8 @@ class Pipeline:
             raise self._bad_body(route, url, response, problem, exc.problems) from None
         return result
 
-    async def request_pdf(self, route: Route, url: str) -> bytes:
-        """Send; return the body if it is a PDF, else raise APIResponseValidationError."""
-        response = await self.request(route, url)
+    def _pdf(self, route: Route, url: str, response: Response) -> bytes:
+        """The body if it is a PDF, else the error naming the request."""
         if not response.body.startswith(_PDF_MAGIC):
             what = "empty" if not response.body else "not a PDF (it lacks the %PDF- header)"
             problem = f"the LOA body is {what}"
@@ -251,7 +291,7 @@ class Pipeline:
                 await call_hook(options.on_request, sending)
             started = self._clock()
             try:
-                response = await self.transport.send(
+                response = await self._sender.send(
                     Request(
                         call.method,
                         url,
@@ -259,6 +299,8 @@ class Pipeline:
                         None if data is None else data.raw,
                         timeout,
                         pool_timeout,
+                        call.path,
+                        attempt,
                     )
                 )
             except TransportError as exc:

@@ -70,9 +70,20 @@ class Request:
 
     `timeout` bounds the attempt from getting a connection to the last byte;
     `pool_timeout` bounds the wait for a free connection (None: no bound).
+    `template` (the route's path template) and `attempt` (1 for a call's first
+    try) are not sent: they name the request in traces and metrics.
     """
 
-    __slots__ = ("body", "headers", "method", "pool_timeout", "timeout", "url")
+    __slots__ = (
+        "attempt",
+        "body",
+        "headers",
+        "method",
+        "pool_timeout",
+        "template",
+        "timeout",
+        "url",
+    )
 
     def __init__(  # noqa: PLR0917 - made in one place, the pipeline's hot path
         self,
@@ -82,6 +93,8 @@ class Request:
         body: bytes | None,
         timeout: float,
         pool_timeout: float | None,
+        template: str,
+        attempt: int,
     ) -> None:
         self.method: str = method
         self.url: str = url
@@ -89,6 +102,8 @@ class Request:
         self.body: bytes | None = body
         self.timeout: float = timeout
         self.pool_timeout: float | None = pool_timeout
+        self.template: str = template
+        self.attempt: int = attempt
 
     def __repr__(self) -> str:  # never the body: it may hold an MD5 key
         size = "no body" if self.body is None else f"{len(self.body)} bytes of body"

@@ -70,12 +70,15 @@ nitpick_ignore_regex = [
     ("py:class", r"types\..*"),
     ("py:class", r"typing_extensions\..*"),
     ("py:class", r"_?ssl\.SSLContext"),  # the stdlib's; `ssl` is imported as `_ssl` for typing
+    ("py:class", r"opentelemetry\..*"),
     # TypeVars of the generic classes (Paginator[T], Page[T], batch's X and R).
     ("py:class", r"(cni_async\.[\w.]+\.)?[TXR]"),
     # Names imported under `if TYPE_CHECKING` or used as string annotations, which autodoc
     # cannot qualify: aiohttp's ClientSession, and the hook signatures of `Client`
     # (callables taking a RetryEvent, RequestEvent or ResponseEvent, all documented).
+    # OpenTelemetry's providers of the `otel` extra, too.
     ("py:class", r"ClientSession|RetryHook|RequestHook|ResponseHook"),
+    ("py:class", r"TracerProvider|MeterProvider"),
 ]
 
 # `cf.interconnects` & co. are instance attributes set by `Client.__init__`, so autodoc has

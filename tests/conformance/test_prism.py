@@ -122,8 +122,8 @@ async def delete_interconnect(cf: cni_async.Client, rng: random.Random, _: int) 
 
 async def get_interconnect_loa(cf: cni_async.Client, rng: random.Random, _: int) -> None:
     loa_name = maybe(rng, rng.choice(["ACME Networks", "x" * 200, "Ünïcode & Co"]))
-    # prism answers the LOA with an empty 200 (the document gives no PDF to invent from):
-    # the request passed its validation, and the SDK refuses to hand over an empty "PDF".
+    # The document's LOA 200 declares no content, so prism answers it with an empty body,
+    # which the SDK refuses (an LOA is a PDF). The request itself is still checked below.
     with pytest.raises(cni_async.APIResponseValidationError, match="the LOA body is empty"):
         await cf.interconnects.loa(name(rng), name=loa_name)
 

@@ -61,3 +61,11 @@ async def errors(cf: cni_async.Client) -> None:
         details: list[cni_async.ErrorDetail] = exc.errors
         ray: str | None = exc.request_id
         print(code, details, ray)
+
+
+def traced() -> cni_async.Client:
+    """The `otel` extra: the SDK's providers are what the client takes."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.trace import TracerProvider
+
+    return cni_async.Client(tracer_provider=TracerProvider(), meter_provider=MeterProvider())

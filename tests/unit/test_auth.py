@@ -145,6 +145,8 @@ def test_account_and_base_url_from_environment(monkeypatch):
         ({"base_url": "api.cloudflare.com"}, "base_url must start with http"),
         ({"base_url": "https://user:pw-SECRET@api.example.com/v4"}, "must not carry credentials"),
         ({"base_url": 5}, "base_url must be a string"),
+        ({"base_url": "http://127.0.0.1:abc/client/v4"}, "base_url has an invalid port"),
+        ({"base_url": "https://api.example.com:70000/v4"}, "base_url has an invalid port"),
         ({"timeout": 0}, "timeout must be a positive number"),
         ({"timeout": float("inf")}, "timeout must be a positive number"),
         ({"max_retries": -1}, "max_retries must be an int >= 0"),

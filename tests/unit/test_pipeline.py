@@ -396,9 +396,8 @@ def test_request_and_body_reprs_show_no_secret():
     from cni_async._transport import Headers, Request
 
     body = b'{"bgp": {"md5_key": "s3cr3t-md5"}}'
-    request = Request(
-        "POST", "https://x/y", Headers({"Authorization": f"Bearer {TOKEN}"}), body, 1, None
-    )
+    secret = Headers({"Authorization": f"Bearer {TOKEN}"})
+    request = Request("POST", "https://x/y", secret, body, 1, None, "/y", 1)
     shown = f"{request!r} {_Body(body)!r}"
     assert TOKEN not in shown
     assert "s3cr3t-md5" not in shown

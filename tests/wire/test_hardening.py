@@ -445,7 +445,8 @@ async def test_the_aiohttp_transport_opens_itself_when_sent_on_first():
     )
     async with Emulator() as emu:
         url = f"{emu.base_url}/accounts/{ACCOUNT}/cni/settings"
-        response = await transport.send(Request("GET", url, headers, None, 5.0, None))
+        request = Request("GET", url, headers, None, 5.0, None, "/accounts/{a}/cni/settings", 1)
+        response = await transport.send(request)
         await transport.aclose()
     assert response.status == 200
     assert transport.closed
