@@ -46,7 +46,7 @@ def _tuple(value: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 class Facility:
     """A data-centre facility: its postal address lines and its name."""
 
-    address: tuple[str, ...] = attrs.field(converter=_tuple)
+    address: tuple[str, ...]  # only read from responses: no list to convert
     name: str
 
 

@@ -255,10 +255,8 @@ def test_a_keyword_only_body_round_trips():
 
 def test_every_model_is_hashable_and_its_arrays_are_tuples():
     """Array fields are tuples (a list given is stored as one), so models hash and never change."""
-    facility = cni_async.Facility(address=["1 Main St"], name="SV1")
-    assert facility.address == ("1 Main St",)
-    assert hash(facility) == hash(cni_async.Facility(address=("1 Main St",), name="SV1"))
     bgp = cni_async.BgpControl(customer_asn=1, extra_prefixes=["10.0.0.0/8"])
+    assert bgp.extra_prefixes == ("10.0.0.0/8",)
     assert {bgp, bgp} == {bgp}
     slot = structure(SLOT, cni_async.Slot)
     assert isinstance(slot.facility.address, tuple)

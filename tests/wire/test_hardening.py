@@ -380,7 +380,7 @@ async def test_a_borrowed_session_without_a_connection_limit_is_used_as_it_is(em
         emu.client(session=session) as cf,
     ):
         results = await asyncio.gather(*(cf.settings.get() for _ in range(30)))
-        assert cf._transport._real._slots is None
+        assert cf._transport._real._pool is None
     assert len(results) == 30
 
 
