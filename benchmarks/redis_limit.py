@@ -19,16 +19,16 @@ import argparse
 import asyncio
 import contextlib
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
+from pathlib import Path
 
 import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+from many_workers import throwaway_redis
 
 import cni_async
 from cni_async._limits import Limits, LimitWaitTooLongError
@@ -109,28 +109,6 @@ def workers(url: str, seconds: float, requests: int) -> int:
             process.stdin.write("go\n")
             process.stdin.flush()
     return sum(int(process.communicate()[0]) for process in processes)
-
-
-@contextlib.contextmanager
-def throwaway_redis() -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        sys.exit("redis-server is not installed: install it, or pass --redis-url")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with tempfile.TemporaryDirectory() as folder:
-        arguments = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        server = subprocess.Popen([binary, *arguments, "--dir", folder], stdout=subprocess.DEVNULL)
-        try:
-            for _ in range(200):
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
-                    break
-                time.sleep(0.05)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            server.terminate()
-            server.wait()
 
 
 def report(url: str) -> None:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import signal
 import subprocess
 import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 
 from cni_async._cli import main
 from tests.redis_server import free_port
+from tests.serving import calls_then_sigterm
 
 _TIMEOUT = 15.0
 
@@ -58,31 +53,10 @@ def test_emulator_command_enforces_rate_limit(capsys):
     """`cni-async emulator --rate-limit 1/60` (in this process) answers the second call 429."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/client/v4/accounts/a/cni/settings"
-    statuses: list[int] = []
-
-    def two_calls_then_sigterm() -> None:
-        try:
-            for _ in range(2):
-                request = urllib.request.Request(url, headers={"Authorization": "Bearer t"})
-                for _attempt in range(200):
-                    try:
-                        with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:  # noqa: S310
-                            statuses.append(response.status)
-                        break
-                    except urllib.error.HTTPError as exc:
-                        statuses.append(exc.code)
-                        break
-                    except urllib.error.URLError:
-                        time.sleep(0.05)  # not listening yet
-        finally:
-            os.kill(os.getpid(), signal.SIGTERM)  # until_stopped's handler ends main()
-
-    caller = threading.Thread(target=two_calls_then_sigterm)
-    caller.start()
-    code = main(["emulator", "--port", str(port), "--rate-limit", "1/60"])
-    caller.join(_TIMEOUT)
+    with calls_then_sigterm(url, count=2) as answers:
+        code = main(["emulator", "--port", str(port), "--rate-limit", "1/60"])
     assert code == 0
-    assert statuses == [200, 429]
+    assert [status for status, _ in answers] == [200, 429]
     assert capsys.readouterr().out == f"CNI emulator serving at http://127.0.0.1:{port}/client/v4\n"
 
 
@@ -110,27 +84,12 @@ def test_emulator_command_with_demo_data_in_this_process(capsys):
     """`cni-async emulator --demo ACCOUNT` (in this process) serves that account's demo data."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/client/v4/accounts/show/cni/interconnects"
-    bodies: list[dict[str, object]] = []
-
-    def list_then_sigterm() -> None:
-        try:
-            request = urllib.request.Request(url, headers={"Authorization": "Bearer t"})
-            for _attempt in range(200):
-                try:
-                    with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:  # noqa: S310
-                        bodies.append(json.loads(response.read()))
-                    break
-                except urllib.error.URLError:
-                    time.sleep(0.05)  # not listening yet
-        finally:
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    caller = threading.Thread(target=list_then_sigterm)
-    caller.start()
-    code = main(["emulator", "--port", str(port), "--demo", "show"])
-    caller.join(_TIMEOUT)
+    with calls_then_sigterm(url) as answers:
+        code = main(["emulator", "--port", str(port), "--demo", "show"])
     assert code == 0
-    assert [icon["name"] for icon in bodies[0]["items"]] == ["sjc-1", "ams-2", "gcp-3"]
+    ((status, page),) = answers
+    assert status == 200
+    assert [icon["name"] for icon in page["items"]] == ["sjc-1", "ams-2", "gcp-3"]
     assert capsys.readouterr().out.splitlines() == [
         f"CNI emulator serving at http://127.0.0.1:{port}/client/v4",
         "demo data in account show",

@@ -8,16 +8,13 @@ import re
 import signal
 import socket
 import sys
-import threading
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from cni_async.testing.__main__ import main
+from tests.serving import calls_then_sigterm
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,26 +81,8 @@ def test_main_serves_in_this_process_until_sigterm(capsys):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/client/v4/accounts/a/cni/settings"
-    statuses: list[int] = []
-
-    def call_then_sigterm() -> None:
-        try:
-            request = urllib.request.Request(url, headers={"Authorization": "Bearer t"})
-            for _ in range(200):
-                try:
-                    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - our server
-                        statuses.append(response.status)
-                    break
-                except urllib.error.URLError:
-                    time.sleep(0.05)  # not listening yet
-        finally:
-            os.kill(os.getpid(), signal.SIGTERM)  # until_stopped's handler ends main()
-
-    caller = threading.Thread(target=call_then_sigterm)
-    caller.start()
-    try:
-        assert main(["--port", str(port), "--rate-limit", "10/1"]) == 0
-    finally:
-        caller.join()
-    assert statuses == [200]
+    with calls_then_sigterm(url) as answers:
+        code = main(["--port", str(port), "--rate-limit", "10/1"])
+    assert code == 0
+    assert [status for status, _ in answers] == [200]
     assert capsys.readouterr().out == f"CNI emulator serving at http://127.0.0.1:{port}/client/v4\n"

@@ -6,7 +6,9 @@ arrived and `server.dropped` counts responses whose client went away mid-body.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import ssl
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -58,14 +60,23 @@ async def hostile() -> AsyncIterator[Hostile]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handle)
+    async with serve(app) as address:
+        server.base_url = f"http://{address}/client/v4"
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    app: web.Application, ssl_context: ssl.SSLContext | None = None
+) -> AsyncIterator[str]:
+    """Serve `app` on a free port of 127.0.0.1 for the block; yields `host:port`."""
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    server.base_url = f"http://{host}:{port}/client/v4"
     try:
-        yield server
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        yield f"{host}:{port}"
     finally:
         await runner.cleanup()
 

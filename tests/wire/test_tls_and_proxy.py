@@ -14,6 +14,7 @@ from aiohttp import web
 
 import cni_async
 from cni_async.testing import Emulator
+from tests.wire.hostile import serve
 
 ACCOUNT = "acc"
 
@@ -34,15 +35,8 @@ async def tls_api(ca: trustme.CA) -> AsyncIterator[str]:
     app.router.add_get("/client/v4/accounts/{account}/cni/settings", settings)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield f"https://{host}:{port}/client/v4"
-    finally:
-        await runner.cleanup()
+    async with serve(app, context) as address:
+        yield f"https://{address}/client/v4"
 
 
 async def test_a_private_ca_is_trusted_through_ssl(ca, tls_api):
@@ -105,17 +99,9 @@ async def proxy() -> AsyncIterator[Proxy]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", forward)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    recorder.url = f"http://{host}:{port}"
-    try:
+    async with upstream, serve(app) as address:
+        recorder.url = f"http://{address}"
         yield recorder
-    finally:
-        await runner.cleanup()
-        await upstream.close()
 
 
 async def test_requests_go_through_a_given_proxy(proxy):
