@@ -43,7 +43,6 @@ from ._exceptions import (
     WaitError,
     WaitTimeoutError,
 )
-from ._limits import RateLimit
 from ._models import (
     BgpControl,
     Cni,
@@ -62,6 +61,7 @@ from ._models import (
     Slot,
 )
 from ._pagination import Paginator
+from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
 from ._version import __version__
 

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 from ._auth import resolve_credentials
 from ._events import RequestHook, ResponseHook, RetryHook
 from ._exceptions import ConfigurationError
-from ._limits import Limits, RateLimit
+from ._limits import Limits
 from ._pipeline import Options, Pipeline
+from ._ratelimit import RateLimit
 from ._resources.cnis import CnisResource
 from ._resources.interconnects import InterconnectsResource
 from ._resources.settings import SettingsResource

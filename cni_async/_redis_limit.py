@@ -26,7 +26,8 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from ._exceptions import ClientClosedError, RedisUnavailableError
-from ._limits import Clock, LimitWaitTooLongError, LocalWindow, RateLimit, redacted_url
+from ._limits import Clock, LimitWaitTooLongError, LocalWindow
+from ._ratelimit import RateLimit, redacted_url
 
 __all__ = ["RedisWindow"]
 

@@ -17,9 +17,8 @@ from cni_async._limits import (
     LocalWindow,
     ServerBudget,
     parse_ratelimit,
-    redacted_url,
-    shared_key,
 )
+from cni_async._ratelimit import redacted_url, shared_key
 
 
 class FakeClock:
