@@ -53,9 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             out.error("interrupted")
             return EXIT_INTERRUPTED
-        except (
-            BrokenPipeError
-        ):  # pragma: no cover - a subprocess test covers it (test_cli_emulator)
+        except BrokenPipeError:  # pragma: no cover - run in a subprocess test
             _silence_stdout()  # the reader went away (`| head`); nothing more to say
             return EXIT_ERROR
         except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a status

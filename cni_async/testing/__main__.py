@@ -64,9 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         asyncio.run(_serve(args))
-    except (
-        KeyboardInterrupt
-    ):  # pragma: no cover - Ctrl-C before the handlers are in, or where none can be (Windows)
+    except KeyboardInterrupt:  # pragma: no cover - Ctrl-C without a handler (Windows)
         return 0
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - the CLI's output
