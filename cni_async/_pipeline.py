@@ -26,7 +26,6 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import attrs
@@ -50,7 +49,7 @@ from ._exceptions import (
     RateLimitError,
 )
 from ._limits import Limits, LimitWaitTooLongError
-from ._retry import Call, Retrier, RetryPolicy
+from ._retry import Call, Clock, Retrier, RetryPolicy, Sleep
 from ._routes import ACCEPT, Route
 from ._telemetry import Telemetry, TracedTransport
 from ._transport import Headers, Phase, Request, Response, Transport, TransportError
@@ -58,8 +57,6 @@ from ._transport import Headers, Phase, Request, Response, Transport, TransportE
 __all__ = ["Options", "Pipeline"]
 
 T = TypeVar("T")
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
 _log = logging.getLogger("cni_async")
 _call_ids = itertools.count(1)
 _PDF_MAGIC = b"%PDF-"

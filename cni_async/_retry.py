@@ -34,7 +34,7 @@ import tenacity
 from ._events import RetryEvent, RetryHook, call_hook
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError
 
-__all__ = ["Call", "Retrier", "RetryPolicy", "is_retryable"]
+__all__ = ["Call", "Clock", "Retrier", "RetryPolicy", "Sleep", "is_retryable"]
 
 T = TypeVar("T")
 Clock = Callable[[], float]
